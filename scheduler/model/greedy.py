@@ -1,0 +1,583 @@
+"""A constructive plan in a second or two: the starting point (hint) of the CP-SAT models.
+
+CP-SAT needs many seconds to find any plan of a covering problem this size (measured: 8-13 s for one week
+of the tourism example, none in 30 s when hiring is tight), so the solve starts from this greedy plan.
+It walks the slots in time order and, for each unmet need, adds the shift or agency block with the most
+need covered per euro that every per-person rule still allows. It is only a hint: the solver checks every
+rule again and returns its own plan.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scheduler.model.data import FULL, ModelData, Shift, Worker
+from scheduler.model.extract import Assignment
+
+
+@dataclass
+class _Person:
+    """A worker's roster while it is being built, with the running totals the rules need."""
+
+    index: int
+    worker: Worker
+    existing: bool
+    shifts: list[int] = field(default_factory=list)
+    days: set[int] = field(default_factory=set)
+    starts: list[int] = field(default_factory=list)  # sorted shift starts
+    ends: list[int] = field(default_factory=list)  # ends in the same order
+    week_slots: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    day_slots: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    week_days: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    week_nights: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    total: int = 0
+    night_worker: bool = False
+    longest: int = 0
+
+
+class Greedy:
+    """Builds an ``Assignment`` for a ``ModelData``; see ``greedy_plan``."""
+
+    def __init__(self, data: ModelData) -> None:
+        self.data = data
+        self.scenario = data.scenario
+        self.grid = data.scenario.grid
+        self.n = self.grid.n_slots
+        self.people = [_Person(w, worker, existing=not worker.hire) for w, worker in enumerate(data.workers)]
+        self.hired: set[int] = set()
+        self.agency: dict[str, dict[int, int]] = {name: defaultdict(int) for name in data.agency}
+        self.agency_load: dict[str, np.ndarray] = {name: np.zeros(self.n, dtype=int) for name in data.agency}
+        # Per (stream, slot): unmet people on duty and unmet capacity (Erlang streams), in model units.
+        self.head = {s: data.need_staff[s].astype(float).copy() for s in data.streams}
+        self.cap = {s: data.need_load[s].astype(float).copy() for s in data.streams}
+        # Capacity not given to any Erlang stream, per source and slot: for backlog and workload streams.
+        self.spare: dict[tuple[str, int], float] = defaultdict(float)  # (skill set key, slot) -> units
+        self.spare_by_skill: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(self.n))
+        self.floors = [
+            (name, minimum, roles, mask.astype(bool)) for name, minimum, roles, mask in data.requirements.floors
+        ]
+        self.floor_gap = [np.where(mask, minimum, 0).astype(int) for _, minimum, _, mask in self.floors]
+        self.on_duty = {role: np.zeros(self.n, dtype=int) for role in self.scenario.spec.roles}
+        self.starting = {role: np.zeros(self.grid.days, dtype=int) for role in self.scenario.spec.roles}
+        erlang = [s for s in data.streams if self.scenario.spec.streams[s].response_model == "erlang"]
+        # Streams fewer roles can serve come first: staff time goes where nobody else can help.
+        roles = [(r.skills, r.kind) for r in self.scenario.spec.roles.values() if r.kind != "trainee"]
+        self.scarcity = {s: sum(data.stream_skill(s) in skills for skills, _ in roles) for s in data.streams}
+        self.erlang = sorted(erlang, key=lambda s: (self.scarcity[s], erlang.index(s)))
+        self.full_cost = False
+        self.covering: dict[str, list[list[int]]] = {}
+        for role, shifts in data.shifts.items():
+            by_slot: list[list[int]] = [[] for _ in range(self.n)]
+            for i, s in enumerate(shifts):
+                for t in range(s.start, s.end):
+                    by_slot[t].append(i)
+            self.covering[role] = by_slot
+
+    # ------------------------------------------------------------------------------------ rules
+    def can_take(self, p: _Person, i: int) -> bool:
+        """Every per-person rule of the model, checked incrementally in slot units."""
+        w = p.worker
+        if i not in w.price_of:
+            return False
+        s = self.data.shifts[w.role][i]
+        if s.day in p.days:
+            return False
+        limits = w.limits
+        j = bisect.bisect_left(p.starts, s.start)
+        if j > 0 and p.ends[j - 1] + limits.min_rest > s.start:
+            return False
+        if j < len(p.starts) and s.end + limits.min_rest > p.starts[j]:
+            return False
+        if any(p.day_slots[d] + n > limits.max_daily for d, n in s.day_slots):
+            return False
+        if any(p.week_slots[k] + n > limits.max_weekly for k, n in s.week_slots):
+            return False
+        week = self.grid.week_of_day[s.day]
+        if p.week_days[week] + 1 > limits.max_days_per_week:
+            return False
+        total = p.total + s.length
+        if total > limits.max_total:
+            return False
+        night_worker = p.night_worker or (s.night_shift and p.week_nights[week] + 1 >= limits.night_worker_shifts)
+        too_long = max(p.longest, s.length) > limits.night_worker_max_daily or total > limits.night_worker_max_total
+        if night_worker and limits.night_worker_shifts and too_long:
+            return False
+        return self._weekly_rest_holds(p, s)
+
+    def _weekly_rest_holds(self, p: _Person, s: Shift) -> bool:
+        starts = [*p.starts]
+        ends = [*p.ends]
+        j = bisect.bisect_left(starts, s.start)
+        starts.insert(j, s.start)
+        ends.insert(j, s.end)
+        length = p.worker.limits.weekly_rest
+        for week in {k for k, _ in s.week_slots}:
+            lo, hi = self.grid.week_bounds[week]
+            # Free gaps: before the first shift, between shifts, after the last (outside time is rest).
+            previous_end = -(10**9)
+            ok = False
+            for a, b in [*zip(starts, ends, strict=True), (10**9, 10**9)]:
+                k = max(previous_end, lo)
+                if k < hi and k + length <= a:
+                    ok = True
+                    break
+                previous_end = max(previous_end, b)
+            if not ok:
+                return False
+        return True
+
+    def take(self, p: _Person, i: int) -> None:
+        w = p.worker
+        s = self.data.shifts[w.role][i]
+        j = bisect.bisect_left(p.starts, s.start)
+        p.starts.insert(j, s.start)
+        p.ends.insert(j, s.end)
+        p.shifts.append(i)
+        p.days.add(s.day)
+        for d, n in s.day_slots:
+            p.day_slots[d] += n
+        for k, n in s.week_slots:
+            p.week_slots[k] += n
+        week = self.grid.week_of_day[s.day]
+        p.week_days[week] += 1
+        p.total += s.length
+        p.longest = max(p.longest, s.length)
+        if s.night_shift:
+            p.week_nights[week] += 1
+            if p.week_nights[week] >= w.limits.night_worker_shifts:
+                p.night_worker = True
+        if w.hire:
+            self.hired.add(p.index)
+        self.on_duty[w.role][s.start : s.end] += 1
+        self.starting[w.role][s.day] += 1
+        for f, (_, _, roles, mask) in enumerate(self.floors):
+            if w.role in roles:
+                self.floor_gap[f][s.start : s.end] -= mask[s.start : s.end]
+        if w.is_trainee:
+            return
+        for offset, t in enumerate(range(s.start, s.end)):
+            present = FULL if s.present[offset] else 0
+            capacity = s.capacity[offset] * w.productivity / 100
+            self._allocate(w.skills, t, present, capacity)
+
+    def _allocate(self, skills: frozenset[str], t: int, present: float, capacity: float) -> None:
+        """Give one person-slot to the Erlang stream that lacks it most; what is left is spare."""
+        streams = [s for s in self.erlang if self.data.stream_skill(s) in skills]
+        lacking = [s for s in streams if self.head[s][t] > 0 or self.cap[s][t] > 0]
+        best = min(lacking, key=lambda s: (self.scarcity[s], self.head[s][t] <= 0), default=None)
+        if best is not None:
+            self.head[best][t] -= present
+            self.cap[best][t] -= capacity
+            return
+        for skill in skills:
+            self.spare_by_skill[skill][t] += capacity
+
+    # -------------------------------------------------------------------------------- choosing
+    def _gain(self, skills: frozenset[str], role: str, start: int, end: int, present, capacity, floors_only) -> float:
+        gain = 0.0
+        streams = [s for s in self.erlang if self.data.stream_skill(s) in skills] if not floors_only else []
+        for offset, t in enumerate(range(start, end)):
+            best = 0.0
+            for s in streams:
+                h = min(max(self.head[s][t], 0.0), FULL if present[offset] else 0)
+                c = min(max(self.cap[s][t], 0.0), capacity[offset])
+                best = max(best, h + c)
+            gain += best
+            for f, (_, _, roles, _) in enumerate(self.floors):
+                if role in roles and self.floor_gap[f][t] > 0:
+                    gain += FULL
+        return gain
+
+    def _staff_candidates(self, t: int, skill: str | None, roles: tuple[str, ...] | None):
+        """(person, shift) pairs covering slot t: everyone already on the payroll, and the next free hire
+        slot of each role (hire slots are interchangeable)."""
+        seen_hire_roles: set[str] = set()
+        for p in self.people:
+            w = p.worker
+            if w.is_trainee or (roles is not None and w.role not in roles):
+                continue
+            if skill is not None and skill not in w.skills:
+                continue
+            if w.hire and p.index not in self.hired:
+                if w.role in seen_hire_roles:
+                    continue
+                seen_hire_roles.add(w.role)
+            for i in self.covering[w.role][t]:
+                if self.can_take(p, i):
+                    yield p, i
+
+    def _cost(self, p: _Person, i: int) -> float:
+        """Marginal cost of a shift: its price, the overtime it adds, and for a new hire its fixed pay
+        (salaries of people already on the payroll are paid anyway)."""
+        w = p.worker
+        s = self.data.shifts[w.role][i]
+        cost = float(w.price_of[i])
+        for k, n in s.week_slots:
+            before = p.week_slots[k]
+            over = max(0, before + n - w.limits.legal_week) - max(0, before - w.limits.legal_week)
+            cost += over * w.overtime_unit
+        if w.hire and p.index not in self.hired:
+            cost += w.fixed_cost  # the first shift of a new hire brings its whole fixed pay
+        elif self.full_cost:
+            cost += w.fixed_cost * s.length / max(1, w.limits.max_total)  # staff hours are not free either
+        return max(cost, 1.0)
+
+    def _agency_candidates(self, t: int, skill: str | None):
+        for name, info in self.data.agency.items():
+            if skill is not None and skill not in info.skills:
+                continue
+            for b, block in enumerate(info.blocks):
+                if block.start <= t < block.end:
+                    load = self.agency_load[name][block.start : block.end]
+                    if load.max(initial=0) < info.max_concurrent:
+                        yield name, b
+
+    def _best(self, t: int, skill: str | None, roles: tuple[str, ...] | None, floors_only: bool):
+        best, best_score = None, 0.0
+        for p, i in self._staff_candidates(t, skill, roles):
+            s = self.data.shifts[p.worker.role][i]
+            capacity = [c * p.worker.productivity / 100 for c in s.capacity]
+            gain = self._gain(p.worker.skills, p.worker.role, s.start, s.end, s.present, capacity, floors_only)
+            score = gain / self._cost(p, i)
+            if score > best_score:
+                best, best_score = ("staff", p, i), score
+        if roles is None or any(r in self.data.agency for r in roles):
+            for name, b in self._agency_candidates(t, skill):
+                if roles is not None and name not in roles:
+                    continue
+                info = self.data.agency[name]
+                block = info.blocks[b]
+                length = block.end - block.start
+                gain = self._gain(
+                    info.skills,
+                    name,
+                    block.start,
+                    block.end,
+                    [True] * length,
+                    [info.productivity] * length,
+                    floors_only,
+                )
+                fee = info.fee if not self.agency[name] else 0
+                score = gain / max(1.0, block.cost + fee / 20)
+                if score > best_score:
+                    best, best_score = ("agency", name, b), score
+        return best
+
+    def _book(self, name: str, b: int) -> None:
+        info = self.data.agency[name]
+        block = info.blocks[b]
+        self.agency[name][b] += 1
+        self.agency_load[name][block.start : block.end] += 1
+        self.on_duty[name][block.start : block.end] += 1
+        for f, (_, _, roles, mask) in enumerate(self.floors):
+            if name in roles:
+                self.floor_gap[f][block.start : block.end] -= mask[block.start : block.end]
+        for t in range(block.start, block.end):
+            self._allocate(info.skills, t, FULL, info.productivity)
+
+    def _apply(self, choice) -> None:
+        if choice[0] == "staff":
+            self.take(choice[1], choice[2])
+        else:
+            self._book(choice[1], choice[2])
+
+    # ---------------------------------------------------------------------------------- phases
+    def cover_slots(self) -> int:
+        """Presence floors and Erlang needs, slot by slot; returns the number of needs left unmet.
+
+        Needs only staff can meet go first, at the marginal cost of staff (salaries are paid anyway); the
+        rest follows at staff's full hourly cost, so the agency takes what it does more cheaply.
+        """
+        unmet = 0
+        scarce = [s for s in self.erlang if not self._agency_can(s)]
+        others = [s for s in self.erlang if s not in scarce]
+        # The horizon's last hours can only be covered by shifts that end with it: they choose first.
+        tail = max((s.length for shifts in self.data.shifts.values() for s in shifts), default=0)
+        order = [*range(self.n - 1, max(-1, self.n - 1 - tail), -1), *range(max(0, self.n - tail))]
+        for streams, full_cost, floors in ((scarce, False, True), (others, True, False)):
+            self.full_cost = full_cost
+            for t in order:
+                if floors:
+                    unmet += self._cover_floors(t)
+                for s in streams:
+                    skill = self.data.stream_skill(s)
+                    while self.head[s][t] > 0 or self.cap[s][t] > 0:
+                        choice = self._best(t, skill, None, floors_only=False)
+                        if choice is None:
+                            unmet += 1
+                            break
+                        self._apply(choice)
+        self.full_cost = False
+        return unmet
+
+    def _agency_can(self, stream: str) -> bool:
+        skill = self.data.stream_skill(stream)
+        return any(skill in info.skills and info.max_concurrent for info in self.data.agency.values())
+
+    def _cover_floors(self, t: int) -> int:
+        unmet = 0
+        for f, (_, _, roles, _) in enumerate(self.floors):
+            while self.floor_gap[f][t] > 0:
+                choice = self._best(t, None, roles, floors_only=True)
+                if choice is None:
+                    unmet += 1
+                    break
+                self._apply(choice)
+        return unmet
+
+    def cover_workloads(self) -> int:
+        unmet = 0
+        for stream, weeks in self.data.workloads.items():
+            skill = self.data.stream_skill(stream)
+            for _, slots, due in weeks:
+                slots = [int(t) for t in slots]
+                for _ in range(200):
+                    have = float(self.spare_by_skill[skill][slots].sum())
+                    if have >= due or not slots:
+                        break
+                    # The window slot with the least spare capacity is the one to staff.
+                    t = min(slots, key=lambda t: (self.spare_by_skill[skill][t], t))
+                    choice = self._best_spare(t, skill)
+                    if choice is None:
+                        unmet += 1
+                        break
+                    self._apply(choice)
+                have = float(self.spare_by_skill[skill][slots].sum())
+                self._use_spare(skill, slots, min(due, have))
+        return unmet
+
+    def _best_spare(self, t: int, skill: str):
+        """A shift or block covering slot t that adds the most spare capacity of a skill per euro."""
+        best, best_score = None, 0.0
+        for p, i in self._staff_candidates(t, skill, None):
+            s = self.data.shifts[p.worker.role][i]
+            gain = sum(s.capacity) * p.worker.productivity / 100
+            score = gain / self._cost(p, i)
+            if score > best_score:
+                best, best_score = ("staff", p, i), score
+        for name, b in self._agency_candidates(t, skill):
+            info = self.data.agency[name]
+            block = info.blocks[b]
+            gain = (block.end - block.start) * info.productivity
+            score = gain / max(1.0, block.cost)
+            if score > best_score:
+                best, best_score = ("agency", name, b), score
+        return best
+
+    def _use_spare(self, skill: str, slots, amount: float) -> None:
+        for t in slots:
+            if amount <= 0:
+                break
+            used = min(amount, self.spare_by_skill[skill][t])
+            self.spare_by_skill[skill][t] -= used
+            amount -= used
+
+    def cover_backlogs(self) -> int:
+        """Add capacity until the first-in first-out backlog meets every deadline: first enough in total (the
+        horizon repeats, so less than the work arriving never settles), then where deadlines are missed."""
+        unmet = 0
+        for stream, arrivals in self.data.backlog_work.items():
+            skill = self.data.stream_skill(stream)
+            spare = self.spare_by_skill[skill]
+            busiest = [int(t) for t in np.argsort(-arrivals, kind="stable")]
+            for _ in range(4 * self.n):
+                if spare.sum() >= arrivals.sum():
+                    break
+                choice = next((c for t in busiest if (c := self._best_spare(t, skill)) is not None), None)
+                if choice is None:
+                    break
+                self._apply(choice)
+            deadlines = list(self.data.backlog_deadlines[stream])
+            hopeless: set[int] = set()
+            for _ in range(4 * self.n):
+                late = self._first_late(arrivals, [d for d in deadlines if d[0] not in hopeless], spare)
+                if late is None:
+                    break
+                t, last = late
+                window = [(t + k) % self.n for k in range(((last - t) % self.n) + 1)]
+                # Staff the window where it has least spare capacity, or wherever someone may still work.
+                choice = next(
+                    (
+                        c
+                        for u in sorted(window, key=lambda u: (spare[u], u))
+                        if (c := self._best_spare(u, skill)) is not None
+                    ),
+                    None,
+                )
+                if choice is None:
+                    hopeless.add(t)
+                    unmet += 1
+                    continue
+                self._apply(choice)
+            self._use_spare_backlog(stream, skill)
+        return unmet
+
+    def _first_late(self, arrivals: np.ndarray, deadlines, capacity: np.ndarray) -> tuple[int, int] | None:
+        backlog = _cyclic_backlog(arrivals, capacity)
+        for t, last, allowed in deadlines:
+            if backlog[last] > allowed + 1e-6:
+                return t, last
+        return None
+
+    def _use_spare_backlog(self, stream: str, skill: str) -> None:
+        arrivals = self.data.backlog_work[stream]
+        spare = self.spare_by_skill[skill]
+        backlog = _cyclic_backlog(arrivals, spare)
+        used = np.minimum(spare, np.roll(backlog, 1) + arrivals)
+        spare -= used
+
+    def supervise(self) -> int:
+        """Add supervisors where a supervision rule is broken (juniors' seniors, trainees' tutors)."""
+        unmet = 0
+        for rule in self.data.supervision:
+            if rule.mode == "same_day":
+                for day in range(self.grid.days):
+                    while self.starting[rule.role][day] > rule.ratio * sum(self.starting[b][day] for b in rule.by):
+                        if not self._add_on_day(rule.by, day):
+                            unmet += 1
+                            break
+            else:
+                for t in range(self.n):
+                    while self.on_duty[rule.role][t] > rule.ratio * sum(self.on_duty[b][t] for b in rule.by):
+                        choice = self._best(t, None, rule.by, floors_only=True) or self._any(t, rule.by)
+                        if choice is None:
+                            unmet += 1
+                            break
+                        self._apply(choice)
+        return unmet
+
+    def _any(self, t: int, roles: tuple[str, ...]):
+        for p, i in self._staff_candidates(t, None, roles):
+            return ("staff", p, i)
+        return None
+
+    def _add_on_day(self, roles: tuple[str, ...], day: int) -> bool:
+        first = self.grid.day_start_slot[day]
+        for t in range(first, self.grid.day_start_slot[day + 1]):
+            for p, i in self._staff_candidates(t, None, roles):
+                if self.data.shifts[p.worker.role][i].day == day:
+                    self.take(p, i)
+                    return True
+        return False
+
+    def agreed_presence(self) -> int:
+        """Give trainees (and hires with agreed hours) their weekly hours, while a tutor is on duty."""
+        unmet = 0
+        for p in self.people:
+            w = p.worker
+            if not w.min_weekly_slots or (w.hire and p.index not in self.hired and w.kind != "trainee"):
+                continue
+            for week in range(self.grid.n_weeks):
+                while p.week_slots[week] < w.min_weekly_slots:
+                    options = [
+                        i
+                        for i in w.shifts
+                        if self.grid.week_of_day[self.data.shifts[w.role][i].day] == week and self.can_take(p, i)
+                    ]
+                    if not options:
+                        break
+                    i = min(options, key=lambda i: (-self._tutored(w.role, self.data.shifts[w.role][i]), i))
+                    self.take(p, i)
+                if p.week_slots[week] < w.min_weekly_slots:
+                    unmet += 1
+        return unmet
+
+    def _tutored(self, role: str, s: Shift) -> int:
+        rules = [r for r in self.data.supervision if r.role == role and r.mode == "on_duty"]
+        if not rules:
+            return s.length
+        return sum(1 for t in range(s.start, s.end) if all(sum(self.on_duty[b][t] for b in r.by) > 0 for r in rules))
+
+    def result(self) -> Assignment:
+        hired = set(self.hired)
+        for crew in self.data.crews:
+            hired.update(crew.hires[: crew.hire_min])
+        return Assignment(
+            shifts={p.index: tuple(sorted(p.shifts)) for p in self.people if p.shifts},
+            hired=frozenset(hired),
+            agency={name: dict(blocks) for name, blocks in self.agency.items() if blocks},
+        )
+
+    # ------------------------------------------------------------------------------ from a plan
+    def add_counts(self, counts, hires) -> None:
+        """Give a crew-level plan's shifts to named people under every per-person rule: shifts in time order,
+        each to a member who may take it (night shifts to people already working nights, others to whoever
+        has the fewest hours), opening another hire slot only when nobody can. Shifts nobody may take are
+        dropped (the fill-in phases cover what they left)."""
+        data = self.data
+        for c, crew in enumerate(data.crews):
+            pool = [*crew.existing, *crew.hires[: hires.get(c, 0)]]
+            spare = list(crew.hires[hires.get(c, 0) :])
+            self.hired.update(crew.hires[: hires.get(c, 0)])
+            shifts = data.shifts[crew.role]
+            wanted = sorted(((i, n) for i, n in counts.get(c, {}).items() if n), key=lambda item: shifts[item[0]].start)
+            for i, n in wanted:
+                s = shifts[i]
+                for _ in range(n):
+                    fits = [self.people[w] for w in pool if self.can_take(self.people[w], i)]
+                    if not fits and spare:
+                        pool.append(spare.pop(0))
+                        self.hired.add(pool[-1])
+                        fits = [self.people[pool[-1]]] if self.can_take(self.people[pool[-1]], i) else []
+                    if fits:
+                        p = min(fits, key=lambda p: (not (s.night_shift and p.night_worker), p.total, p.index))
+                        self.take(p, i)
+
+    def add_bookings(self, bookings) -> None:
+        """Keep a plan's agency bookings (as far as the agency's maximum allows)."""
+        for name, blocks in bookings.items():
+            info = self.data.agency[name]
+            for b, n in sorted(blocks.items()):
+                block = info.blocks[b]
+                for _ in range(n):
+                    if self.agency_load[name][block.start : block.end].max(initial=0) < info.max_concurrent:
+                        self._book(name, b)
+
+    def fill(self) -> int:
+        """Cover whatever is still unmet, phase by phase; returns the number of needs left unmet."""
+        unmet = self.cover_slots()
+        unmet += self.cover_workloads()
+        unmet += self.cover_backlogs()
+        unmet += self.agreed_presence()
+        unmet += self.supervise()
+        return unmet
+
+
+def disaggregate(data: ModelData, counts, hires) -> Assignment:
+    """A crew-level plan's shifts given to named people (a hint for the assignment stage)."""
+    g = Greedy(data)
+    g.add_counts(counts, hires)
+    return g.result()
+
+
+def repair(data: ModelData, counts, hires, bookings) -> tuple[Assignment, int]:
+    """A crew-level plan that leaves need uncovered, made whole: its shifts given to people, its bookings
+    kept, and the greedy covering what is left. Returns the plan and the needs still unmet."""
+    g = Greedy(data)
+    g.add_counts(counts, hires)
+    g.add_bookings(bookings)
+    unmet = g.fill()
+    return g.result(), unmet
+
+
+def _cyclic_backlog(arrivals: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Steady-state backlog after each slot of a repeating horizon (two passes settle it)."""
+    n = len(arrivals)
+    backlog = np.zeros(n)
+    carry = 0.0
+    for _ in range(2):
+        for t in range(n):
+            carry = max(0.0, carry + arrivals[t] - capacity[t])
+            backlog[t] = carry
+    return backlog
+
+
+def greedy_plan(data: ModelData) -> tuple[Assignment, int]:
+    """A plan built greedily, and how many needs it could not meet (0 when it believes it is legal)."""
+    g = Greedy(data)
+    unmet = g.fill()
+    return g.result(), unmet

@@ -1,0 +1,88 @@
+"""The LP relaxation of the crew-level model, and the plan it suggests (RENS).
+
+Measured on the retailer example (4 weeks, 60-minute slots): CP-SAT's own search found no plan within 40 s
+and, started from the greedy plan, ended near 86 k; GLOP solves the LP relaxation in 6-7 s (value 60.4 k),
+and CP-SAT given the model with every variable the LP left integral fixed and the others limited to their
+floor or ceiling (relaxation enforced neighbourhood search) finds a 64.1 k plan in 15 s. Shift-covering
+LPs are close to integral, so the sub-problem is small and its plans are good starting points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from scheduler.model.build import Handles
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """An optimal LP solution of a model: its value (a lower bound of the model) and variable values."""
+
+    value: float
+    values: list[float]
+
+
+def lp_relaxation(h: Handles, time_limit: float) -> Relaxation | None:
+    """Solve the LP relaxation with GLOP's dual simplex; None if not solved to optimality in time or if
+    the model has constraints that are not plain linear rows (enforced rows, clauses)."""
+    proto = h.model.proto
+    if any(not c.has_linear() or c.enforcement_literal for c in proto.constraints):
+        return None
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None or time_limit <= 0:
+        return None
+    infinity = solver.infinity()
+    columns = []
+    for i, var in enumerate(proto.variables):
+        domain = list(var.domain)
+        columns.append(solver.NumVar(domain[0], domain[-1], f"x{i}"))
+    for constraint in proto.constraints:
+        linear = constraint.linear
+        domain = list(linear.domain)
+        lo = -infinity if domain[0] <= -(2**62) else domain[0]
+        hi = infinity if domain[-1] >= 2**62 else domain[-1]
+        row = solver.Constraint(lo, hi)
+        for var, coef in zip(linear.vars, linear.coeffs, strict=True):
+            row.SetCoefficient(columns[var], coef)
+    objective = solver.Objective()
+    for var, coef in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+        objective.SetCoefficient(columns[var], coef)
+    objective.SetOffset(proto.objective.offset)
+    objective.SetMinimization()
+    solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+    params = pywraplp.MPSolverParameters()
+    params.SetIntegerParam(pywraplp.MPSolverParameters.LP_ALGORITHM, pywraplp.MPSolverParameters.DUAL)
+    if solver.Solve(params) != pywraplp.Solver.OPTIMAL:
+        return None
+    return Relaxation(objective.Value(), [c.solution_value() for c in columns])
+
+
+def lp_bound(relaxation: Relaxation) -> float:
+    """A safe lower bound from the LP value (objective in whole cents, LP solved to a 1e-6 tolerance)."""
+    return math.ceil(relaxation.value - 1e-6 * max(1.0, abs(relaxation.value)) - 1e-6)
+
+
+def decisions(h: Handles) -> list[cp_model.IntVar]:
+    """The variables a plan is made of: shift counts, crew sizes and agency bookings."""
+    out = [var for take in h.take for var in take.values()]
+    out += [a for a in h.active if not isinstance(a, int)]
+    out += [var for blocks in h.agency.values() for var in blocks.values()]
+    return out
+
+
+def rens_model(h: Handles, relaxation: Relaxation) -> cp_model.CpModel:
+    """A copy of the model where each decision stays between the floor and the ceiling of its LP value."""
+    model = h.model.clone()
+    for var in decisions(h):
+        value = relaxation.values[var.index]
+        lo, hi = math.floor(value + 1e-6), math.ceil(value - 1e-6)
+        copy = model.get_int_var_from_proto_index(var.index)
+        if lo == hi:
+            model.add(copy == lo)
+        else:
+            model.add_linear_constraint(copy, lo, hi)
+    return model

@@ -1,0 +1,1 @@
+"""Reports: terminal tables, and (in report/html.py) self-contained HTML with charts."""

@@ -1,0 +1,741 @@
+"""``solve(scenario, params) -> Plan``: the cheapest legal plan, with a proven bound and its gap.
+
+The solve runs in up to three stages, each a CP-SAT model from ``scheduler.model``:
+
+1. **aggregate** (crew level): how many of each crew take each shift, hires per role, agency bookings.
+   It is a relaxation of the real problem, so its best bound is a valid bound for the final plan.
+2. **assign** (person level, counts fixed): give the aggregate's shifts to named people under every
+   per-person rule (rest, weekly rest, night workers...). Costs other than overtime are already fixed.
+3. **improve** (person level, everything free), hinted with the best plan so far, when the gap is still
+   above ``gap_limit`` or the assignment failed; its own bound also counts.
+
+The plan's cost is recomputed from the roster and compared with the solver's objective.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ortools.sat.python import cp_model
+
+from scheduler.model.build import Handles, build_model
+from scheduler.model.data import ModelData, compile_model_data
+from scheduler.model.extract import (
+    Assignment,
+    night_workers_of,
+    plan_tables,
+    read_crew_counts,
+    read_person_solution,
+)
+from scheduler.model.greedy import disaggregate, greedy_plan, repair
+from scheduler.model.lp import lp_bound, lp_relaxation, rens_model
+from scheduler.plan import Plan, SolverStats, StageReport
+from scheduler.requirements import compute_requirements
+from scheduler.scenario import Scenario
+
+Progress = Callable[[str], None]
+
+STATUS_NAMES = {
+    cp_model.OPTIMAL: "OPTIMAL",
+    cp_model.FEASIBLE: "FEASIBLE",
+    cp_model.INFEASIBLE: "INFEASIBLE",
+    cp_model.UNKNOWN: "UNKNOWN",
+    cp_model.MODEL_INVALID: "MODEL_INVALID",
+}
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Solver settings. ``workers=1`` with a seed gives the same plan on every run."""
+
+    time_limit: float = 60.0
+    workers: int = 2
+    seed: int = 0
+    gap_limit: float = 0.001
+    log: bool = False
+    subsolvers: tuple[str, ...] | None = None  # None: max_lp first (see configure)
+    allow_shortfall: bool | None = None  # None: the scenario's shortfall.allowed
+    stages: str = "auto"  # "auto" (aggregate, assign, improve) or "direct" (person level only)
+    explain: bool = True  # name the conflicting rules when no legal plan exists
+    explain_time: float = 20.0  # seconds for that, on top of the time limit
+
+    def __post_init__(self) -> None:
+        if not self.time_limit > 0:
+            raise ValueError("time_limit must be > 0")
+        if self.workers < 1:
+            raise ValueError("workers must be >= 1")
+        if self.stages not in ("auto", "direct"):
+            raise ValueError("stages must be 'auto' or 'direct'")
+
+
+def configure(solver: cp_model.CpSolver, params: SolveParams, time_limit: float) -> None:
+    """Set options through ``solver.parameters`` (attributes on the solver itself are silently ignored)."""
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.05, time_limit)
+    p.num_workers = params.workers
+    p.random_seed = params.seed
+    p.log_search_progress = params.log
+    p.catch_sigint_signal = False  # Ctrl-C is ours: the CLI stops the search and keeps the best plan
+    if params.workers == 1:
+        p.linearization_level = 2  # the single worker behaves like max_lp
+    elif params.subsolvers is not None:
+        p.subsolvers.extend(params.subsolvers)
+    else:
+        # Measured here (1-week crew model, 2 workers): the default portfolio (default_lp) stalls at an
+        # 84 % gap after 10 s; with max_lp as the full-problem worker it is proven optimal in 0.2 s.
+        # One worker goes to LNS and first solutions, the rest run these full-problem searches in order.
+        p.subsolvers.extend(FULL_SUBSOLVERS)
+
+
+FULL_SUBSOLVERS = ("max_lp", "default_lp", "quick_restart", "reduced_costs", "pseudo_costs", "core", "no_lp")
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Records when the first and the best solution arrived; stops the search on request."""
+
+    def __init__(self, started: float, stop: threading.Event | None) -> None:
+        super().__init__()
+        self.started = started
+        self.first: float | None = None
+        self.best: float | None = None
+        self.stop = stop
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.started
+        if self.first is None:
+            self.first = now
+        self.best = now
+        if self.stop is not None and self.stop.is_set():
+            self.stop_search()
+
+
+@dataclass
+class _Run:
+    name: str
+    status: str
+    solver: cp_model.CpSolver
+    handles: Handles
+    objective: int | None
+    bound: float | None
+    wall: float
+    first: float | None
+    best: float | None
+
+    def report(self) -> StageReport:
+        proto = self.handles.model.proto
+        return StageReport(
+            name=self.name,
+            status=self.status,
+            objective=None if self.objective is None else self.objective / 100,
+            bound=None if self.bound is None else self.bound / 100,
+            wall_time=round(self.wall, 3),
+            variables=len(proto.variables),
+            constraints=len(proto.constraints),
+        )
+
+    def component(self, name: str) -> int:
+        terms = self.handles.costs.get(name, [])
+        return int(self.solver.value(sum(terms))) if terms else 0
+
+
+def _run(
+    name: str,
+    h: Handles,
+    params: SolveParams,
+    time_limit: float,
+    started: float,
+    stop: threading.Event | None,
+    progress: Progress | None,
+    gap_limit: float = 0.0,
+    fix_hint: bool = False,
+) -> _Run:
+    solver = cp_model.CpSolver()
+    configure(solver, params, time_limit)
+    solver.parameters.relative_gap_limit = gap_limit
+    solver.parameters.fix_variables_to_their_hinted_value = fix_hint
+    if h.level == "person":
+        # Measured on the tourism week: full probing spends the whole budget in presolve (8.9 s before
+        # the first plan); without it the hinted plan is in hand after 1.3 s.
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.max_presolve_iterations = 1
+    watch = _Watch(started, stop)
+    t0 = time.perf_counter()
+    if stop is not None and stop.is_set():
+        status = cp_model.UNKNOWN
+    else:
+        holder = _StopHolder.current
+        holder.attach(solver)
+        try:
+            status = solver.solve(h.model, watch)
+        finally:
+            holder.detach()
+    wall = time.perf_counter() - t0
+    status_name = STATUS_NAMES[status]
+    has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    objective = round(solver.objective_value) if has_solution else None
+    bound = solver.best_objective_bound if status != cp_model.INFEASIBLE and status != cp_model.MODEL_INVALID else None
+    run = _Run(name, status_name, solver, h, objective, bound, wall, watch.first, watch.best)
+    if progress:
+        progress(_describe(run))
+    return run
+
+
+def _describe(run: _Run) -> str:
+    parts = [f"[{run.name}] {run.status} in {run.wall:.1f} s"]
+    if run.objective is not None:
+        parts.append(f"cost {run.objective / 100:,.2f}")
+    if run.bound is not None and run.objective is not None:
+        gap = _gap(run.objective, run.bound)
+        parts.append(f"bound {run.bound / 100:,.2f} (gap {gap:.2%})")
+    proto = run.handles.model.proto
+    parts.append(f"{len(proto.variables):,} variables, {len(proto.constraints):,} constraints")
+    return ", ".join(parts)
+
+
+def _gap(objective: float, bound: float) -> float:
+    if objective <= 0:
+        return 0.0 if bound >= objective - 0.5 else 1.0
+    return max(0.0, (objective - bound) / objective)
+
+
+class _StopHolder:
+    """The solver currently running, so an interrupt (Ctrl-C) can stop it from the signal handler."""
+
+    current: _StopHolder
+
+    def __init__(self) -> None:
+        self._solver: cp_model.CpSolver | None = None
+        self._lock = threading.Lock()
+
+    def attach(self, solver: cp_model.CpSolver) -> None:
+        with self._lock:
+            self._solver = solver
+
+    def detach(self) -> None:
+        with self._lock:
+            self._solver = None
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._solver is not None:
+                self._solver.stop_search()
+
+
+_StopHolder.current = _StopHolder()
+
+
+def stop_running_solver() -> None:
+    """Ask the running CP-SAT search to stop and return its best plan (used by the CLI on Ctrl-C)."""
+    _StopHolder.current.stop()
+
+
+# --------------------------------------------------------------------------------------------- solve
+def solve(
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    *,
+    hint: Plan | None = None,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> Plan:
+    """The cheapest plan found within the time limit, with its status, bound and gap."""
+    params = params or SolveParams()
+    started = time.perf_counter()
+    allow_shortfall = scenario.spec.shortfall.allowed if params.allow_shortfall is None else params.allow_shortfall
+    requirements = compute_requirements(scenario)
+    data = compile_model_data(scenario, requirements)
+    deadline = started + params.time_limit
+
+    def remaining() -> float:
+        return deadline - time.perf_counter()
+
+    def stopped() -> bool:
+        return stop is not None and stop.is_set()
+
+    runs: list[_Run] = []
+    start = _hint_from_plan(data, hint) if hint is not None else None
+    if start is None:
+        t0 = time.perf_counter()
+        start, unmet = greedy_plan(data)
+        if progress:
+            gaps = f", {unmet} need(s) it could not meet" if unmet else ""
+            progress(f"[greedy] starting plan in {time.perf_counter() - t0:.1f} s{gaps}")
+
+    if params.stages == "direct":
+        full = build_model(data, "person", allow_shortfall=allow_shortfall)
+        _add_person_hint(full, start)
+        _complete_hint(full, params, min(10.0, remaining() * 0.2))
+        run = _run("direct", full, params, remaining(), started, stop, progress, params.gap_limit)
+        runs.append(run)
+        if run.objective is None:
+            return _no_plan(scenario, params, runs, started, run.status, run.bound, data, progress)
+        return _finish(scenario, data, params, runs, started, best=run, bound=run.bound)
+
+    # Stage 1: the crew-level relaxation. Unmet need is priced in it (a relaxation still, so its bound
+    # holds), so that the greedy plan is always a starting point and the search never starts empty.
+    crew_model = build_model(
+        data, "crew", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT
+    )
+    lp_value = _start_from_lp(crew_model, params, remaining, started, stop, progress, runs)
+    if lp_value is None or not crew_model.model.proto.solution_hint.vars:
+        _add_crew_hint(crew_model, data, start)
+        _complete_hint(crew_model, params, min(10.0, remaining() * 0.1))
+    # The crew level may use the time up to 65 % of the limit: the assignment and its fallbacks need the rest.
+    until = max(1.0, started + 0.65 * params.time_limit - time.perf_counter())
+    aggregate = _run("aggregate", crew_model, params, until, started, stop, progress, params.gap_limit)
+    runs.append(aggregate)
+    if aggregate.objective is None:
+        # INFEASIBLE is proven for the real problem too (even unmet need could not make it feasible).
+        return _no_plan(scenario, params, runs, started, aggregate.status, aggregate.bound, data, progress)
+    bound = max(aggregate.bound, lp_value or 0)
+    if aggregate.component("shortfall") and not allow_shortfall:
+        aggregate = (
+            _repaired_locally(data, aggregate, params, started, stop, progress, runs)
+            or _repaired(data, aggregate, params, started, progress, runs)
+            or aggregate
+        )
+    if aggregate.component("shortfall") and not allow_shortfall:
+        # The best plan so far leaves need uncovered: look for a plan that covers everything, or a proof
+        # that none exists.
+        strict = build_model(data, "crew", allow_shortfall=False)
+        _copy_decisions(aggregate, strict)
+        check = _run(
+            "aggregate, no shortfall",
+            strict,
+            params,
+            max(1.0, remaining() * 0.6),
+            started,
+            stop,
+            progress,
+            params.gap_limit,
+        )
+        runs.append(check)
+        if check.objective is None:
+            return _no_plan(scenario, params, runs, started, check.status, None, data, progress)
+        aggregate = check
+        bound = max(bound, check.bound)
+
+    # Stage 2: assign the counts to people (more hires allowed if the counts need them).
+    counts, hires = read_crew_counts(aggregate.handles, aggregate.solver.value)
+    assign_model = build_model(data, "person", fixed_counts=counts, min_hires=hires)
+    _add_person_hint(assign_model, disaggregate(data, counts, hires))
+    _complete_hint(assign_model, params, min(5.0, max(0.5, remaining() * 0.1)))
+    # After an interrupt the assignment still runs (briefly, unstoppable): it turns the counts into a plan.
+    assign_time = min(10.0, max(3.0, remaining())) if stopped() else max(3.0, min(15.0, remaining() * 0.5))
+    assign = _run("assign", assign_model, params, assign_time, started, None if stopped() else stop, progress)
+    runs.append(assign)
+    best: _Run | None = None
+    best_total: int | None = None
+    if assign.objective is not None:
+        best = assign
+        best_total = assign.objective + sum(aggregate.component(c) for c in _AGGREGATE_ONLY)
+
+    # The assignment failed (per-person rules the crew level cannot see, or an interrupt): make the
+    # aggregate's plan whole at the person level and price it with the decisions fixed.
+    full: Handles | None = None
+    if best is None:
+        bookings = _bookings(aggregate)
+        fallback, unmet = repair(data, counts, hires, bookings)
+        if not unmet:
+            full = build_model(data, "person", allow_shortfall=allow_shortfall)
+            _add_person_hint(full, fallback)
+            fixed = _run(
+                "repair", full, params, min(20.0, max(2.0, remaining())), started, None, progress, fix_hint=True
+            )
+            runs.append(fixed)
+            if fixed.objective is not None:
+                best, best_total = fixed, fixed.objective
+                full.model.clear_hints()
+                _hint_all(full, fixed)
+
+    # Stage 3: the full person-level model, started from the best plan, while the gap is open.
+    gap_open = best_total is None or _gap(best_total, bound) > params.gap_limit
+    if not gap_open or remaining() <= 2.0 or stopped():
+        full = None
+    elif full is None:
+        full = build_model(data, "person", allow_shortfall=allow_shortfall)
+        if best is not None and len(full.model.proto.variables) > PERSON_MODEL_LIMIT:
+            full = None
+        elif best is not None:
+            _add_person_hint(full, _merge(read_person_solution(assign_model, assign.solver.value), aggregate))
+            _complete_hint(full, params, min(10.0, remaining() * 0.3))
+        # No plan yet: the LP relaxation of the person-level model and its RENS sub-problem, which see every
+        # per-person rule, are the best way to a first plan; the greedy plan is the last resort.
+        elif _start_from_lp(full, params, remaining, started, stop, progress, runs) is None or not (
+            full.model.proto.solution_hint.vars
+        ):
+            _add_person_hint(full, start)
+            _complete_hint(full, params, min(10.0, remaining() * 0.3))
+    if full is not None:
+        improve = _run("improve", full, params, remaining(), started, stop, progress, params.gap_limit)
+        runs.append(improve)
+        if improve.bound is not None:
+            bound = max(bound, improve.bound)
+        if improve.objective is not None and (best_total is None or improve.objective < best_total):
+            best, best_total = improve, improve.objective
+        elif improve.status == "INFEASIBLE" and best is None:
+            return _no_plan(scenario, params, runs, started, "INFEASIBLE", None, data, progress)
+    if best is None:
+        return _no_plan(scenario, params, runs, started, "UNKNOWN", bound)
+    return _finish(scenario, data, params, runs, started, best=best, bound=bound, aggregate=aggregate)
+
+
+_AGGREGATE_ONLY = ("agency hours", "agency fee", "shortfall")  # cost terms the assignment stage leaves out
+UNMET_WEIGHT = 100  # how much dearer unmet need is than its scenario price when the user did not allow it
+PERSON_MODEL_LIMIT = 40_000  # variables above which the person-level improvement is not worth its presolve
+EXPLAIN_PERSON_LIMIT = 600  # workers x days above which infeasibility is explained at the crew level
+
+
+def _start_from_lp(
+    h: Handles, params: SolveParams, remaining, started: float, stop, progress, runs: list[_Run]
+) -> float | None:
+    """Solve the crew model's LP relaxation, then the RENS sub-problem around it; hint the crew model with
+    the plan found. Returns the LP bound (valid for the real problem), or None when the LP was not solved."""
+    t0 = time.perf_counter()
+    relaxation = lp_relaxation(h, min(20.0, remaining() * 0.2))
+    wall = time.perf_counter() - t0
+    if relaxation is None:
+        if progress:
+            progress(f"[lp relaxation] not solved in {wall:.1f} s; starting from the greedy plan")
+        return None
+    bound = lp_bound(relaxation)
+    if progress:
+        progress(f"[lp relaxation] {bound / 100:,.2f} in {wall:.1f} s (a lower bound)")
+    sub = dataclasses.replace(h, model=rens_model(h, relaxation))
+    rens = _run("rens", sub, params, min(15.0, remaining() * 0.2), started, stop, progress, params.gap_limit)
+    runs.append(rens)
+    if rens.objective is not None:
+        best = _repaired(h.data, rens, params, started, progress, runs) if rens.component("shortfall") else None
+        _hint_all(h, best or rens)
+    return bound
+
+
+def _bookings(run: _Run) -> dict[str, dict[int, int]]:
+    """Agency moderators booked per block in a run's solution."""
+    value = run.solver.value
+    return {
+        name: {b: int(value(v)) for b, v in blocks.items() if value(v)} for name, blocks in run.handles.agency.items()
+    }
+
+
+def _repaired_locally(
+    data: ModelData, run: _Run, params: SolveParams, started: float, stop, progress, runs: list[_Run]
+) -> _Run | None:
+    """A plan that leaves a few slots short, mended where it falls short: every decision stays as it is
+    except the shifts and agency blocks near the short slots, which a strict model (no unmet need) may
+    change; the neighbourhood widens from a day to a week until that works."""
+    short = sorted({t for (_, t), var in run.handles.shortfall.items() if run.solver.value(var)})
+    if not short:
+        return None
+    value = run.solver.value
+    grid = data.scenario.grid
+    for hours in (24, 72, 168):
+        reach = grid.slots(hours)
+        near = [(max(0, t - reach), t + reach) for t in short]
+
+        def touches(start: int, end: int, near=near) -> bool:
+            return any(start < hi and end > lo for lo, hi in near)
+
+        strict = build_model(data, "crew", allow_shortfall=False)
+        m = strict.model
+        for u, take in enumerate(strict.take):
+            shifts = strict.shifts_of(u)
+            for i, var in take.items():
+                old = run.handles.take[u].get(i)
+                current = int(value(old)) if old is not None else 0
+                m.add_hint(var, current)
+                if not touches(shifts[i].start, shifts[i].end):
+                    m.add(var == current)
+            if not isinstance(strict.active[u], int):
+                m.add_hint(strict.active[u], int(value(run.handles.active[u])))
+        for name, blocks in strict.agency.items():
+            for b, var in blocks.items():
+                current = int(value(run.handles.agency[name][b]))
+                m.add_hint(var, current)
+                block = data.agency[name].blocks[b]
+                if not touches(block.start, block.end):
+                    m.add(var == current)
+        limit = min(8.0, max(2.0, 0.1 * params.time_limit))
+        label = f"repair ({hours} h around {len(short)} short slot(s))"
+        mended = _run(label, strict, params, limit, started, stop, progress)
+        runs.append(mended)
+        if mended.objective is not None:
+            return mended
+    return None
+
+
+def _hint_all(h: Handles, run: _Run) -> None:
+    """Hint every variable of a model with a run's values (same model, or a clone with the same variables)."""
+    h.model.clear_hints()
+    for i in range(len(h.model.proto.variables)):
+        var = h.model.get_int_var_from_proto_index(i)
+        h.model.add_hint(var, run.solver.value(var))
+
+
+def _repaired(
+    data: ModelData, run: _Run, params: SolveParams, started: float, progress, runs: list[_Run]
+) -> _Run | None:
+    """A crew-level plan that leaves need uncovered, made whole by the greedy (its shifts given to people,
+    its bookings kept, the rest covered), then priced by the crew model with those decisions fixed."""
+    counts, hires = read_crew_counts(run.handles, run.solver.value)
+    plan, unmet = repair(data, counts, hires, _bookings(run))
+    if unmet:
+        return None
+    h = dataclasses.replace(run.handles, model=run.handles.model.clone())
+    h.model.clear_hints()
+    _add_crew_hint(h, data, plan)
+    fixed = _run("repair", h, params, 10.0, started, None, progress, fix_hint=True)
+    runs.append(fixed)
+    if fixed.objective is None or fixed.component("shortfall"):
+        return None
+    return fixed
+
+
+def _complete_hint(h: Handles, params: SolveParams, time_limit: float) -> bool:
+    """Turn a hint on the decisions (shifts, hires, bookings) into a hint on every variable, by solving
+    with the decisions fixed; CP-SAT then starts from a full incumbent instead of an empty search."""
+    if time_limit <= 0.05 or not h.model.proto.solution_hint.vars:
+        return False
+    solver = cp_model.CpSolver()
+    configure(solver, params, time_limit)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    status = solver.solve(h.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    values = [solver.value(h.model.get_int_var_from_proto_index(i)) for i in range(len(h.model.proto.variables))]
+    h.model.clear_hints()
+    for i, v in enumerate(values):
+        h.model.add_hint(h.model.get_int_var_from_proto_index(i), v)
+    return True
+
+
+def _copy_decisions(source: _Run, target: Handles) -> None:
+    """Hint a model with another run's shift counts, hires and bookings (same units)."""
+    value = source.solver.value
+    for u, take in enumerate(target.take):
+        for i, var in take.items():
+            old = source.handles.take[u].get(i)
+            target.model.add_hint(var, int(value(old)) if old is not None else 0)
+        if not isinstance(target.active[u], int):
+            target.model.add_hint(target.active[u], int(value(source.handles.active[u])))
+    for name, blocks in target.agency.items():
+        for b, var in blocks.items():
+            target.model.add_hint(var, int(value(source.handles.agency[name][b])))
+
+
+def _merge(person: Assignment, aggregate: _Run) -> Assignment:
+    """Person-level shifts from the assignment stage with the aggregate's agency and allocation."""
+    h = aggregate.handles
+    value = aggregate.solver.value
+    return replace(
+        person,
+        agency={name: {b: int(value(v)) for b, v in blocks.items() if value(v)} for name, blocks in h.agency.items()},
+        alloc_capacity={k: int(value(v)) for k, v in h.alloc_capacity.items() if value(v)},
+        shortfall={k: int(value(v)) for k, v in h.shortfall.items() if value(v)},
+    )
+
+
+def _no_plan(
+    scenario: Scenario,
+    params: SolveParams,
+    runs: list[_Run],
+    started: float,
+    status: str,
+    bound,
+    data: ModelData | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """A Plan without a roster: proven infeasible (then explained), no plan in time, or an invalid model."""
+    explanation: tuple[str, ...] = ()
+    if status == "INFEASIBLE" and data is not None and params.explain:
+        explanation = _explain(data, params, progress)
+    wall = time.perf_counter() - started
+    if status == "INFEASIBLE":
+        message = "No legal plan exists: the scenario's rules and needs conflict."
+        if explanation:
+            message += f" {len(explanation)} reason(s) conflict, e.g. {explanation[0]}"
+    elif status == "MODEL_INVALID":
+        bad = next(r for r in runs if r.status == "MODEL_INVALID")
+        message = f"The model is invalid (a bug): {bad.handles.model.validate()}"
+    else:
+        status = "UNKNOWN"
+        message = f"No plan found within the time limit of {params.time_limit:g} s; allow more time."
+    stages = tuple(r.report() for r in runs)
+    stats = SolverStats(
+        status,
+        None,
+        _euros(bound),
+        None,
+        wall,
+        None,
+        None,
+        params.time_limit,
+        params.workers,
+        params.seed,
+        stages,
+        message,
+    )
+    return Plan(
+        scenario.name,
+        scenario.hash,
+        scenario.variant,
+        stats,
+        explanation=explanation,
+        currency=scenario.spec.costs.currency,
+    )
+
+
+def _explain(data: ModelData, params: SolveParams, progress: Progress | None) -> tuple[str, ...]:
+    """Name the conflicting rules and needs (person level when the model is small enough)."""
+    from scheduler.explain import explain
+
+    t0 = time.perf_counter()
+    level = "person" if len(data.workers) * data.scenario.grid.days <= EXPLAIN_PERSON_LIMIT else "crew"
+    result = explain(data, params.explain_time, level)
+    if progress:
+        done = "minimal" if result and result.minimal else "not proven minimal in time"
+        progress(
+            f"[explain] {len(result.reasons) if result else 0} reason(s), {done}, {time.perf_counter() - t0:.1f} s"
+        )
+    return result.reasons if result else ()
+
+
+def _finish(
+    scenario: Scenario,
+    data: ModelData,
+    params: SolveParams,
+    runs: list[_Run],
+    started: float,
+    *,
+    best: _Run,
+    bound: float | None,
+    aggregate: _Run | None = None,
+) -> Plan:
+    wall = time.perf_counter() - started
+    stages = tuple(r.report() for r in runs)
+    first = next((r.first for r in runs if r.first is not None and r.name != "aggregate"), None)
+    assignment = read_person_solution(best.handles, best.solver.value)
+    if aggregate is not None and best.name == "assign":
+        assignment = _merge(assignment, aggregate)
+    tables = plan_tables(data, assignment)
+    expected = best.objective
+    if best.name == "assign" and aggregate is not None:
+        expected += sum(aggregate.component(c) for c in _AGGREGATE_ONLY)
+    if tables.total_cents != expected:
+        raise RuntimeError(
+            f"cost mismatch: the plan's lines add up to {tables.total_cents / 100:.2f} but the model's objective "
+            f"is {expected / 100:.2f}; this is a bug in the model or in the cost lines"
+        )
+    total = tables.total_cents
+    bound = min(bound, total) if bound is not None else None
+    gap = _gap(total, bound) if bound is not None else None
+    status = "OPTIMAL" if bound is not None and total - bound < 0.5 else "FEASIBLE"
+    if best.name == "direct" and best.status == "OPTIMAL":
+        status, gap = "OPTIMAL", 0.0
+    message = "Proven optimal." if status == "OPTIMAL" else f"Best plan found; at most {gap:.2%} above the optimum."
+    if tables.shortfall.shape[0]:
+        message += f" It leaves {tables.shortfall.shape[0]} slot(s) short of their need (priced shortfall)."
+    stats = SolverStats(
+        status=status,
+        objective=total / 100,
+        best_bound=_euros(bound),
+        gap=round(gap, 6) if gap is not None else None,
+        wall_time=wall,
+        time_to_first=first,
+        time_to_best=best.best,
+        time_limit=params.time_limit,
+        workers=params.workers,
+        seed=params.seed,
+        stages=stages,
+        message=message,
+    )
+    return Plan(
+        scenario=scenario.name,
+        scenario_hash=scenario.hash,
+        variant=scenario.variant,
+        stats=stats,
+        hires=tables.hires,
+        roster=tables.roster,
+        agency=tables.agency,
+        coverage=tables.coverage,
+        costs=tables.costs,
+        service=tables.service,
+        shortfall=tables.shortfall,
+        currency=scenario.spec.costs.currency,
+    )
+
+
+def _euros(cents_value: float | None) -> float | None:
+    return None if cents_value is None else round(cents_value / 100, 2)
+
+
+# -------------------------------------------------------------------------------------------- hints
+def _add_person_hint(h: Handles, a: Assignment) -> None:
+    for u, unit in enumerate(h.units):
+        w = unit.workers[0]
+        taken = set(a.shifts.get(w, ()))
+        for i, var in h.take[u].items():
+            h.model.add_hint(var, int(i in taken))
+        if unit.hire:
+            h.model.add_hint(h.active[u], int(w in a.hired))
+    for name, blocks in h.agency.items():
+        booked = a.agency.get(name, {})
+        for b, var in blocks.items():
+            h.model.add_hint(var, booked.get(b, 0))
+
+
+def _add_crew_hint(h: Handles, data: ModelData, a: Assignment) -> None:
+    night = night_workers_of(data, a)
+    for u, unit in enumerate(h.units):
+        members = [w for w in unit.workers if unit.night is None or (w in night) == unit.night]
+        counts: dict[int, int] = {}
+        for w in members:
+            for i in a.shifts.get(w, ()):
+                counts[i] = counts.get(i, 0) + 1
+        for i, var in h.take[u].items():
+            h.model.add_hint(var, counts.get(i, 0))
+        if not isinstance(h.active[u], int):
+            on_payroll = [w for w in members if not data.workers[w].hire or w in a.hired]
+            h.model.add_hint(h.active[u], len(on_payroll))
+    for name, blocks in h.agency.items():
+        booked = a.agency.get(name, {})
+        for b, var in blocks.items():
+            h.model.add_hint(var, booked.get(b, 0))
+
+
+def _hint_from_plan(data: ModelData, plan: Plan) -> Assignment | None:
+    """Map a previous plan's roster and agency bookings onto this scenario's shifts and blocks (for
+    sweeps and variants: a neighbouring plan is a good start). Rows that do not fit are skipped."""
+    if not plan.is_feasible():
+        return None
+    grid = data.scenario.grid
+    slot_of = {t.isoformat(): i for i, t in enumerate(grid.local_starts)}
+    slot_of[grid.instant(grid.n_slots).isoformat()] = grid.n_slots
+    worker_of = {w.id: i for i, w in enumerate(data.workers)}
+    shifts: dict[int, list[int]] = {}
+    hired = set()
+    for row in plan.roster.itertuples(index=False):
+        w = worker_of.get(row.person)
+        start, end = slot_of.get(str(row.start)), slot_of.get(str(row.end))
+        if w is None or start is None or end is None:
+            continue
+        worker = data.workers[w]
+        index = {(s.start, s.end): i for i, s in enumerate(data.shifts[worker.role])}.get((start, end))
+        if index is not None and index in worker.price_of:
+            shifts.setdefault(w, []).append(index)
+            if worker.hire:
+                hired.add(w)
+    agency: dict[str, dict[int, int]] = {}
+    for row in plan.agency.itertuples(index=False):
+        info = data.agency.get(row.agency)
+        start, end = slot_of.get(str(row.start)), slot_of.get(str(row.end))
+        if info is None or start is None or end is None:
+            continue
+        for b, block in enumerate(info.blocks):
+            if (block.start, block.end) == (start, end):
+                agency.setdefault(row.agency, {})[b] = agency.get(row.agency, {}).get(b, 0) + int(row.moderators)
+    return Assignment({w: tuple(sorted(v)) for w, v in shifts.items()}, frozenset(hired), agency)

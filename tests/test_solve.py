@@ -1,0 +1,65 @@
+"""Solver options, status mapping, and every example scenario solving within a short limit."""
+
+from __future__ import annotations
+
+import pytest
+from ortools.sat.python import cp_model
+
+from scheduler.plan import FEASIBLE_STATUSES, SolverStats
+from scheduler.scenario import load_scenario
+from scheduler.solve import FULL_SUBSOLVERS, SolveParams, configure, solve
+from tests.conftest import SCENARIOS, quick, scenario
+
+
+def test_options_go_through_solver_parameters() -> None:
+    solver = cp_model.CpSolver()
+    configure(solver, SolveParams(time_limit=12.5, workers=2, seed=7, log=False), 12.5)
+    p = solver.parameters
+    assert p.max_time_in_seconds == 12.5
+    assert p.num_workers == 2
+    assert p.random_seed == 7
+    assert list(p.subsolvers) == list(FULL_SUBSOLVERS)
+    one = cp_model.CpSolver()
+    configure(one, SolveParams(workers=1, seed=3), 5)
+    assert one.parameters.num_workers == 1 and one.parameters.linearization_level == 2
+
+
+@pytest.mark.parametrize("bad", [dict(time_limit=0), dict(workers=0), dict(stages="fast")])
+def test_bad_parameters_are_refused(bad: dict) -> None:
+    with pytest.raises(ValueError):
+        SolveParams(**bad)
+
+
+def test_no_sentinel_numbers_ever() -> None:
+    with pytest.raises(ValueError):
+        SolverStats("INFEASIBLE", -1.0, None, None, 0.1, None, None, 10, 1, 0)
+    with pytest.raises(ValueError):
+        SolverStats("FEASIBLE", None, None, None, 0.1, None, None, 10, 1, 0)
+    with pytest.raises(ValueError):
+        SolverStats("DONE", None, None, None, 0.1, None, None, 10, 1, 0)
+
+
+def test_every_solve_reports_status_objective_bound_gap_and_time() -> None:
+    plan = quick(scenario("cm_beats_agency"))
+    stats = plan.stats
+    assert stats.status == "OPTIMAL"
+    assert stats.objective == pytest.approx(plan.total_cost)
+    assert stats.best_bound is not None and stats.gap is not None
+    assert stats.wall_time > 0 and stats.stages
+
+
+def test_same_seed_and_one_worker_give_the_same_plan() -> None:
+    first = quick(scenario("agency_beats_cm"), workers=1, seed=5)
+    second = quick(scenario("agency_beats_cm"), workers=1, seed=5)
+    assert first.roster.equals(second.roster)
+    assert first.agency.equals(second.agency)
+    assert first.costs.equals(second.costs)
+
+
+@pytest.mark.parametrize(("name", "limit"), [("tourism.yaml", 30), ("small_company.yaml", 25), ("retailer.yaml", 45)])
+def test_every_example_scenario_solves(name: str, limit: float) -> None:
+    plan = solve(load_scenario(SCENARIOS / name), SolveParams(time_limit=limit))
+    assert plan.status in FEASIBLE_STATUSES, plan.stats.message
+    assert plan.total_cost > 0
+    assert plan.stats.gap is not None and 0 <= plan.stats.gap < 1
+    assert not plan.roster.empty
