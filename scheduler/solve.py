@@ -162,9 +162,13 @@ def _run(
         # the first plan); without it the hinted plan is in hand after 1.3 s.
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.max_presolve_iterations = 1
+        # Measured on the retailer: presolve otherwise turned a complete, feasible hint infeasible ("we will
+        # try to repair it") and the assignment lost the plan it started from.
+        solver.parameters.keep_all_feasible_solutions_in_presolve = True
     watch = _Watch(started, stop)
     t0 = time.perf_counter()
-    if stop is not None and stop.is_set():
+    solved = not (stop is not None and stop.is_set())
+    if not solved:
         status = cp_model.UNKNOWN
     else:
         holder = _StopHolder.current
@@ -177,7 +181,9 @@ def _run(
     status_name = STATUS_NAMES[status]
     has_solution = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     objective = round(solver.objective_value) if has_solution else None
-    bound = solver.best_objective_bound if status != cp_model.INFEASIBLE and status != cp_model.MODEL_INVALID else None
+    bound = (
+        solver.best_objective_bound if solved and status not in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) else None
+    )
     run = _Run(name, status_name, solver, h, objective, bound, wall, watch.first, watch.best)
     if progress:
         progress(_describe(run))
@@ -286,12 +292,17 @@ def solve(
         _complete_hint(crew_model, params, min(10.0, remaining() * 0.1))
     # The crew level may use the time up to 65 % of the limit: the assignment and its fallbacks need the rest.
     until = max(1.0, started + 0.65 * params.time_limit - time.perf_counter())
-    aggregate = _run("aggregate", crew_model, params, until, started, stop, progress, params.gap_limit)
+    if stopped():  # interrupted before the crew search: keep the plan it was hinted with
+        aggregate = _run("aggregate", crew_model, params, 5.0, started, None, progress, fix_hint=True)
+        # Its decisions were fixed: its bound says nothing about the problem, and it is not optimal.
+        aggregate = replace(aggregate, status="FEASIBLE" if aggregate.objective is not None else "UNKNOWN", bound=None)
+    else:
+        aggregate = _run("aggregate", crew_model, params, until, started, stop, progress, params.gap_limit)
     runs.append(aggregate)
     if aggregate.objective is None:
         # INFEASIBLE is proven for the real problem too (even unmet need could not make it feasible).
         return _no_plan(scenario, params, runs, started, aggregate.status, aggregate.bound, data, progress)
-    bound = max(aggregate.bound, lp_value or 0)
+    bound = max(b for b in (aggregate.bound, lp_value, 0) if b is not None)
     if aggregate.component("shortfall") and not allow_shortfall:
         aggregate = (
             _repaired_locally(data, aggregate, params, started, stop, progress, runs)
@@ -317,40 +328,50 @@ def solve(
         if check.objective is None:
             return _no_plan(scenario, params, runs, started, check.status, None, data, progress)
         aggregate = check
-        bound = max(bound, check.bound)
+        bound = max(bound, check.bound or 0)
 
     # Stage 2: assign the counts to people (more hires allowed if the counts need them).
     counts, hires = read_crew_counts(aggregate.handles, aggregate.solver.value)
-    assign_model = build_model(data, "person", fixed_counts=counts, min_hires=hires)
-    _add_person_hint(assign_model, disaggregate(data, counts, hires))
+    bookings = _bookings(aggregate)
+    split, _ = disaggregate(data, counts, hires, bookings)
+    best: _Run | None = None
+    best_total: int | None = None
+    # A shift nobody may take is priced above any person's pay, so the assignment starts from the split
+    # (whatever it dropped) and drops as few as it can.
+    drop_price = 2 * max(w.fixed_cost for w in data.workers) + 1 if data.workers else 1
+    assign_model = build_model(data, "person", fixed_counts=counts, min_hires=hires, drop_price=drop_price)
+    _add_person_hint(assign_model, split)
     _complete_hint(assign_model, params, min(5.0, max(0.5, remaining() * 0.1)))
     # After an interrupt the assignment still runs (briefly, unstoppable): it turns the counts into a plan.
     assign_time = min(10.0, max(3.0, remaining())) if stopped() else max(3.0, min(15.0, remaining() * 0.5))
     assign = _run("assign", assign_model, params, assign_time, started, None if stopped() else stop, progress)
     runs.append(assign)
-    best: _Run | None = None
-    best_total: int | None = None
-    if assign.objective is not None:
+    if assign.objective is not None and not assign.component("dropped shifts"):
         best = assign
         best_total = assign.objective + sum(aggregate.component(c) for c in _AGGREGATE_ONLY)
+    elif assign.objective is not None:
+        split = _merge(read_person_solution(assign_model, assign.solver.value), aggregate)
 
-    # The assignment failed (per-person rules the crew level cannot see, or an interrupt): make the
-    # aggregate's plan whole at the person level and price it with the decisions fixed.
+    # Some of the aggregate's shifts cannot be given to people (per-person rules the crew level does not
+    # see, weekly rest above all): mend the split plan at the person level where it falls short; failing
+    # that, the greedy's completion of it.
     full: Handles | None = None
     if best is None:
-        bookings = _bookings(aggregate)
-        fallback, unmet = repair(data, counts, hires, bookings)
-        if not unmet:
-            full = build_model(data, "person", allow_shortfall=allow_shortfall)
-            _add_person_hint(full, fallback)
-            fixed = _run(
-                "repair", full, params, min(20.0, max(2.0, remaining())), started, None, progress, fix_hint=True
+        for label, person_plan in (("split", split), ("repair", None)):
+            if person_plan is None:
+                person_plan, _ = repair(data, counts, hires, bookings)
+            mended = _mended(
+                data, person_plan, label, params, allow_shortfall, started, progress, runs, remaining, stopped()
             )
-            runs.append(fixed)
-            if fixed.objective is not None:
-                best, best_total = fixed, fixed.objective
-                full.model.clear_hints()
-                _hint_all(full, fixed)
+            if mended is not None:
+                best, best_total = mended, mended.objective
+                full = build_model(data, "person", allow_shortfall=allow_shortfall)
+                if len(full.model.proto.variables) > PERSON_MODEL_LIMIT:
+                    full = None
+                else:
+                    _copy_decisions(mended, full)
+                    _complete_hint(full, params, min(5.0, max(0.5, remaining() * 0.2)))
+                break
 
     # Stage 3: the full person-level model, started from the best plan, while the gap is open.
     gap_open = best_total is None or _gap(best_total, bound) > params.gap_limit
@@ -423,49 +444,96 @@ def _bookings(run: _Run) -> dict[str, dict[int, int]]:
 
 
 def _repaired_locally(
-    data: ModelData, run: _Run, params: SolveParams, started: float, stop, progress, runs: list[_Run]
+    data: ModelData,
+    run: _Run,
+    params: SolveParams,
+    started: float,
+    stop,
+    progress,
+    runs: list[_Run],
+    improve: bool = True,
 ) -> _Run | None:
     """A plan that leaves a few slots short, mended where it falls short: every decision stays as it is
-    except the shifts and agency blocks near the short slots, which a strict model (no unmet need) may
-    change; the neighbourhood widens from a day to a week until that works."""
+    except the shifts and agency blocks near the short slots, which a model of the same level (crew or
+    person) may change. Unmet need stays allowed and dear in it, so the search starts from the plan in
+    hand and only improves it; the neighbourhood widens from a day to a week until nothing is short, and
+    while time is left (a wider one often finds a cheaper way than the one that first closed the gap)."""
     short = sorted({t for (_, t), var in run.handles.shortfall.items() if run.solver.value(var)})
-    if not short:
-        return None
-    value = run.solver.value
-    grid = data.scenario.grid
+    limit = min(8.0, max(2.0, 0.1 * params.time_limit))
     for hours in (24, 72, 168):
-        reach = grid.slots(hours)
+        left = started + params.time_limit - time.perf_counter()
+        if not run.component("shortfall") and (not improve or left < 2 * limit):
+            break
+        value = run.solver.value
+        reach = data.scenario.grid.slots(hours)
         near = [(max(0, t - reach), t + reach) for t in short]
 
         def touches(start: int, end: int, near=near) -> bool:
             return any(start < hi and end > lo for lo, hi in near)
 
-        strict = build_model(data, "crew", allow_shortfall=False)
-        m = strict.model
-        for u, take in enumerate(strict.take):
-            shifts = strict.shifts_of(u)
+        # Only the shifts in use and those near the short slots get variables: a model of seconds, not minutes.
+        support = {
+            u: [i for i, var in take.items() if value(var) or touches(*_span(run.handles.shifts_of(u)[i]))]
+            for u, take in enumerate(run.handles.take)
+        }
+        local = build_model(
+            data,
+            run.handles.level,
+            allow_shortfall=True,
+            shortfall_weight=run.handles.shortfall_weight,
+            support=support,
+        )
+        m = local.model
+        for u, take in enumerate(local.take):
             for i, var in take.items():
-                old = run.handles.take[u].get(i)
-                current = int(value(old)) if old is not None else 0
+                current = int(value(run.handles.take[u][i]))
                 m.add_hint(var, current)
-                if not touches(shifts[i].start, shifts[i].end):
+                if not touches(*_span(local.shifts_of(u)[i])):
                     m.add(var == current)
-            if not isinstance(strict.active[u], int):
-                m.add_hint(strict.active[u], int(value(run.handles.active[u])))
-        for name, blocks in strict.agency.items():
+            if not isinstance(local.active[u], int):
+                m.add_hint(local.active[u], int(value(run.handles.active[u])))
+        for name, blocks in local.agency.items():
             for b, var in blocks.items():
                 current = int(value(run.handles.agency[name][b]))
                 m.add_hint(var, current)
-                block = data.agency[name].blocks[b]
-                if not touches(block.start, block.end):
+                if not touches(*_span(data.agency[name].blocks[b])):
                     m.add(var == current)
-        limit = min(8.0, max(2.0, 0.1 * params.time_limit))
+        _complete_hint(local, params, limit / 2)
         label = f"repair ({hours} h around {len(short)} short slot(s))"
-        mended = _run(label, strict, params, limit, started, stop, progress)
+        mended = _run(label, local, params, limit, started, stop, progress)
         runs.append(mended)
-        if mended.objective is not None:
-            return mended
-    return None
+        if mended.objective is not None and mended.objective <= run.objective:
+            run = mended
+    return run if not run.component("shortfall") else None
+
+
+def _span(item) -> tuple[int, int]:
+    return item.start, item.end
+
+
+def _mended(
+    data: ModelData,
+    person_plan: Assignment,
+    label: str,
+    params: SolveParams,
+    allow_shortfall: bool,
+    started: float,
+    progress,
+    runs: list[_Run],
+    remaining,
+    interrupted: bool,
+) -> _Run | None:
+    """A person-level plan priced as it stands (unmet need allowed, dearly unless the user allows it), then
+    mended locally where it falls short. None when it still falls short."""
+    soft = build_model(data, "person", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT)
+    _add_person_hint(soft, person_plan)
+    priced = _run(label, soft, params, min(20.0, max(2.0, remaining())), started, None, progress, fix_hint=True)
+    runs.append(priced)
+    if priced.objective is None:
+        return None
+    if priced.component("shortfall") and not allow_shortfall:
+        priced = _repaired_locally(data, priced, params, started, None, progress, runs, improve=not interrupted)
+    return priced
 
 
 def _hint_all(h: Handles, run: _Run) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -108,7 +109,7 @@ def test_ctrl_c_keeps_the_best_plan_and_writes_it_whole(tmp_path: Path) -> None:
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     seen = ""
-    while time.time() < deadline and "[aggregate]" not in seen:  # wait until a plan exists
+    while time.time() < deadline and not re.search(r"\[(rens|aggregate)\] (FEASIBLE|OPTIMAL)", seen):  # a plan exists
         line = process.stderr.readline()
         seen += line
         if not line and process.poll() is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -129,6 +129,8 @@ def build_model(
     explain: bool = False,
     allow_shortfall: bool = False,
     shortfall_weight: int = 1,
+    support: Mapping[int, Collection[int]] | None = None,
+    drop_price: int | None = None,
 ) -> Handles:
     """Build the model at a level.
 
@@ -136,14 +138,19 @@ def build_model(
     assigns those shifts to people: coverage, agency, presence and supervision are then already met and
     are left out. ``min_hires`` (crew -> count) keeps at least that many hire slots filled; more may be
     hired when the counts cannot be shared out among fewer people under the per-person rules.
+    ``support`` (unit -> shift indices) keeps only those shifts' variables: a neighbourhood of a plan, small
+    enough to search in seconds. With a ``drop_price`` (cents) a fixed count may be left short at that
+    price, so that the assignment always has a plan to start from and shows which shifts nobody can take.
     """
     h = Handles(cp_model.CpModel(), data, level, make_units(data, level), explain=explain)
     h.shortfall_weight = shortfall_weight
     for u in range(len(h.units)):
-        support = None if fixed_counts is None else fixed_counts.get(h.units[u].crew, {})
-        _unit_variables(h, u, min_hires, support)
+        allowed = None if fixed_counts is None else fixed_counts.get(h.units[u].crew, {})
+        if support is not None:
+            allowed = dict.fromkeys(support.get(u, ()), 1)
+        _unit_variables(h, u, min_hires, allowed)
     if fixed_counts is not None:
-        _fix_counts(h, fixed_counts)
+        _fix_counts(h, fixed_counts, drop_price)
     availability(h)
     for u in range(len(h.units)):
         shift_choice(h, u)
@@ -260,7 +267,7 @@ def _shift_label(h: Handles, role: str, i: int) -> str:
     return f"{t:%a %d %H:%M}+{s.length}"
 
 
-def _fix_counts(h: Handles, fixed_counts: Mapping[int, Mapping[int, int]]) -> None:
+def _fix_counts(h: Handles, fixed_counts: Mapping[int, Mapping[int, int]], drop_price: int | None) -> None:
     by_crew: dict[int, list[int]] = defaultdict(list)
     for u, unit in enumerate(h.units):
         by_crew[unit.crew].append(u)
@@ -270,10 +277,13 @@ def _fix_counts(h: Handles, fixed_counts: Mapping[int, Mapping[int, int]]) -> No
         for i in shifts | set(wanted):
             terms = [h.take[u][i] for u in units if i in h.take[u]]
             n = wanted.get(i, 0)
-            if not terms and n:
+            if drop_price is not None and n:
+                dropped = h.model.new_int_var(0, n, f"dropped[{c}|{i}]")
+                h.costs["dropped shifts"].append(drop_price * dropped)
+                h.model.add(sum(terms) + dropped == n)
+            elif not terms and n:
                 h.model.add_bool_or([])  # a count no member can take: infeasible by construction
-                continue
-            if terms:
+            elif terms:
                 h.model.add(sum(terms) == n)
 
 

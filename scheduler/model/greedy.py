@@ -115,8 +115,11 @@ class Greedy:
         starts.insert(j, s.start)
         ends.insert(j, s.end)
         length = p.worker.limits.weekly_rest
-        for week in {k for k, _ in s.week_slots}:
-            lo, hi = self.grid.week_bounds[week]
+        # A week's free window starts in that week but may run into the next one, so a shift early in a
+        # week can also take the previous week's window.
+        for lo, hi in self.grid.week_bounds:
+            if hi + length <= s.start or lo >= s.end:
+                continue
             # Free gaps: before the first shift, between shifts, after the last (outside time is rest).
             previous_end = -(10**9)
             ok = False
@@ -131,6 +134,11 @@ class Greedy:
         return True
 
     def take(self, p: _Person, i: int) -> None:
+        """Give shift ``i`` to ``p``: the person's running totals, then what the shift covers."""
+        self._book_person(p, i)
+        self._count_shift(p, i)
+
+    def _book_person(self, p: _Person, i: int) -> None:
         w = p.worker
         s = self.data.shifts[w.role][i]
         j = bisect.bisect_left(p.starts, s.start)
@@ -150,6 +158,10 @@ class Greedy:
             p.week_nights[week] += 1
             if p.week_nights[week] >= w.limits.night_worker_shifts:
                 p.night_worker = True
+
+    def _count_shift(self, p: _Person, i: int) -> None:
+        w = p.worker
+        s = self.data.shifts[w.role][i]
         if w.hire:
             self.hired.add(p.index)
         self.on_duty[w.role][s.start : s.end] += 1
@@ -503,29 +515,68 @@ class Greedy:
         )
 
     # ------------------------------------------------------------------------------ from a plan
-    def add_counts(self, counts, hires) -> None:
+    def add_counts(self, counts, hires) -> int:
         """Give a crew-level plan's shifts to named people under every per-person rule: shifts in time order,
         each to a member who may take it (night shifts to people already working nights, others to whoever
         has the fewest hours), opening another hire slot only when nobody can. Shifts nobody may take are
-        dropped (the fill-in phases cover what they left)."""
+        dropped (the fill-in phases cover what they left); returns how many were."""
         data = self.data
+        dropped = 0
         for c, crew in enumerate(data.crews):
             pool = [*crew.existing, *crew.hires[: hires.get(c, 0)]]
             spare = list(crew.hires[hires.get(c, 0) :])
             self.hired.update(crew.hires[: hires.get(c, 0)])
             shifts = data.shifts[crew.role]
+            # Shared out on scratch copies first, so that a shift can move from one member to another.
+            scratch = {w: self._rebuilt(w, self.people[w].shifts) for w in [*pool, *spare]}
             wanted = sorted(((i, n) for i, n in counts.get(c, {}).items() if n), key=lambda item: shifts[item[0]].start)
             for i, n in wanted:
-                s = shifts[i]
                 for _ in range(n):
-                    fits = [self.people[w] for w in pool if self.can_take(self.people[w], i)]
-                    if not fits and spare:
+                    if self._place(scratch, pool, i):
+                        continue
+                    if spare:
                         pool.append(spare.pop(0))
                         self.hired.add(pool[-1])
-                        fits = [self.people[pool[-1]]] if self.can_take(self.people[pool[-1]], i) else []
-                    if fits:
-                        p = min(fits, key=lambda p: (not (s.night_shift and p.night_worker), p.total, p.index))
-                        self.take(p, i)
+                        if self._place(scratch, pool[-1:], i):
+                            continue
+                    dropped += 1
+            for w in pool:
+                for i in sorted(set(scratch[w].shifts) - set(self.people[w].shifts), key=lambda i: shifts[i].start):
+                    self.take(self.people[w], i)
+        return dropped
+
+    def _rebuilt(self, w: int, shifts) -> _Person:
+        """A scratch copy of a person's roster with the given shifts."""
+        p = _Person(w, self.data.workers[w], existing=not self.data.workers[w].hire)
+        for i in sorted(shifts, key=lambda i: self.data.shifts[p.worker.role][i].start):
+            self._book_person(p, i)
+        return p
+
+    def _place(self, scratch: dict[int, _Person], pool: list[int], i: int) -> bool:
+        """Give shift ``i`` to a member who may take it; failing that, to a member who may once one of their
+        shifts near it has moved to another member (a one-step ejection chain)."""
+        s = self.data.shifts[scratch[pool[0]].worker.role][i]
+        fits = [scratch[w] for w in pool if self.can_take(scratch[w], i)]
+        if fits:
+            p = min(fits, key=lambda p: (not (s.night_shift and p.night_worker), p.total, p.index))
+            self._book_person(p, i)
+            return True
+        shifts = self.data.shifts[scratch[pool[0]].worker.role]
+        reach = self.grid.slots(24 * 9)  # a week's rest window and the rests either side of it
+        for w in sorted(pool, key=lambda w: scratch[w].total):
+            for j in scratch[w].shifts:
+                if abs(shifts[j].start - s.start) > reach:
+                    continue
+                without = self._rebuilt(w, [k for k in scratch[w].shifts if k != j])
+                if not self.can_take(without, i):
+                    continue
+                for v in sorted(pool, key=lambda v: scratch[v].total):
+                    if v != w and self.can_take(scratch[v], j):
+                        self._book_person(scratch[v], j)
+                        self._book_person(without, i)
+                        scratch[w] = without
+                        return True
+        return False
 
     def add_bookings(self, bookings) -> None:
         """Keep a plan's agency bookings (as far as the agency's maximum allows)."""
@@ -547,11 +598,13 @@ class Greedy:
         return unmet
 
 
-def disaggregate(data: ModelData, counts, hires) -> Assignment:
-    """A crew-level plan's shifts given to named people (a hint for the assignment stage)."""
+def disaggregate(data: ModelData, counts, hires, bookings=None) -> tuple[Assignment, int]:
+    """A crew-level plan's shifts given to named people, its agency bookings kept; and how many shifts no
+    member could take under the per-person rules the crew level does not see (weekly rest above all)."""
     g = Greedy(data)
-    g.add_counts(counts, hires)
-    return g.result()
+    dropped = g.add_counts(counts, hires)
+    g.add_bookings(bookings or {})
+    return g.result(), dropped
 
 
 def repair(data: ModelData, counts, hires, bookings) -> tuple[Assignment, int]:

@@ -1,0 +1,25 @@
+"""The benchmark ladder as a test: the S rung with a short limit gives a plan the independent checker accepts.
+Timing targets are measured by ``scheduler bench`` (a script), never asserted here."""
+
+from __future__ import annotations
+
+from scheduler.bench import SIZES, ladder_scenario
+from scheduler.check import check
+from scheduler.solve import SolveParams, solve
+
+
+def test_ladder_s_gives_a_feasible_checker_clean_plan() -> None:
+    scenario = ladder_scenario("S")
+    assert scenario.grid.days == SIZES["S"].days
+    assert {"senior", "junior", "trainee", "agency"} <= set(scenario.spec.roles)
+    plan = solve(scenario, SolveParams(time_limit=15, workers=2))
+    assert plan.status in ("OPTIMAL", "FEASIBLE"), plan.stats.message
+    assert plan.stats.best_bound is not None and plan.stats.best_bound <= plan.stats.objective + 0.01
+    verdict = check(scenario, plan)
+    assert verdict.ok, [v.message for v in verdict.violations][:5]
+
+
+def test_ladder_instances_are_deterministic() -> None:
+    a, b = ladder_scenario("M"), ladder_scenario("M")
+    assert a.hash == b.hash
+    assert ladder_scenario("M", seed=8).hash != a.hash
