@@ -162,8 +162,9 @@ def _run(
         # the first plan); without it the hinted plan is in hand after 1.3 s.
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.max_presolve_iterations = 1
+    if len(h.model.proto.solution_hint.vars) == len(h.model.proto.variables):
         # Measured on the retailer: presolve otherwise turned a complete, feasible hint infeasible ("we will
-        # try to repair it") and the assignment lost the plan it started from.
+        # try to repair it") and the search lost the plan it started from.
         solver.parameters.keep_all_feasible_solutions_in_presolve = True
     watch = _Watch(started, stop)
     t0 = time.perf_counter()
@@ -417,7 +418,7 @@ def _start_from_lp(
     """Solve the crew model's LP relaxation, then the RENS sub-problem around it; hint the crew model with
     the plan found. Returns the LP bound (valid for the real problem), or None when the LP was not solved."""
     t0 = time.perf_counter()
-    relaxation = lp_relaxation(h, min(20.0, remaining() * 0.2))
+    relaxation = lp_relaxation(h, min(30.0, remaining() * 0.35))
     wall = time.perf_counter() - t0
     if relaxation is None:
         if progress:
