@@ -627,6 +627,12 @@ def _no_plan(
         message = "No legal plan exists: the scenario's rules and needs conflict."
         if explanation:
             message += f" {len(explanation)} reason(s) conflict, e.g. {explanation[0]}"
+        elif params.explain:
+            message += (
+                f" The conflict was not narrowed down to named rules within {params.explain_time:g} s (the"
+                " search for a minimal set of conflicting rules could not prove it); try a shorter horizon or"
+                " fewer people to find it."
+            )
     elif status == "MODEL_INVALID":
         bad = next(r for r in runs if r.status == "MODEL_INVALID")
         message = f"The model is invalid (a bug): {bad.handles.model.validate()}"
