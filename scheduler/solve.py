@@ -326,10 +326,12 @@ def solve(
             params.gap_limit,
         )
         runs.append(check)
-        if check.objective is None:
+        if check.status == "INFEASIBLE":
             return _no_plan(scenario, params, runs, started, check.status, None, data, progress)
-        aggregate = check
-        bound = max(bound, check.bound or 0)
+        if check.objective is not None:
+            aggregate = check
+            bound = max(bound, check.bound or 0)
+        # Otherwise (no proof either way) the person level mends what the crew level left short.
 
     # Stage 2: assign the counts to people (more hires allowed if the counts need them).
     counts, hires = read_crew_counts(aggregate.handles, aggregate.solver.value)
@@ -347,7 +349,9 @@ def solve(
     assign_time = min(10.0, max(3.0, remaining())) if stopped() else max(3.0, min(15.0, remaining() * 0.5))
     assign = _run("assign", assign_model, params, assign_time, started, None if stopped() else stop, progress)
     runs.append(assign)
-    if assign.objective is not None and not assign.component("dropped shifts"):
+    # The assignment leaves coverage to the counts: it is a plan only when they covered every need.
+    covered = allow_shortfall or not aggregate.component("shortfall")
+    if assign.objective is not None and not assign.component("dropped shifts") and covered:
         best = assign
         best_total = assign.objective + sum(aggregate.component(c) for c in _AGGREGATE_ONLY)
     elif assign.objective is not None:
@@ -358,7 +362,10 @@ def solve(
     # that, the greedy's completion of it.
     full: Handles | None = None
     if best is None:
-        for label, person_plan in (("split", split), ("repair", None)):
+        # The greedy plan of the very start is the last resort: a plan of its own, whatever the crew level did.
+        for label, person_plan in (("split", split), ("repair", None), ("greedy", start)):
+            if label != "split" and remaining() <= 0:
+                break
             if person_plan is None:
                 person_plan, _ = repair(data, counts, hires, bookings)
             mended = _mended(
@@ -464,6 +471,8 @@ def _repaired_locally(
     for hours in (24, 72, 168):
         left = started + params.time_limit - time.perf_counter()
         if not run.component("shortfall") and (not improve or left < 2 * limit):
+            break
+        if hours > 24 and left <= 0:  # past the limit: one neighbourhood, not three
             break
         value = run.solver.value
         reach = data.scenario.grid.slots(hours)

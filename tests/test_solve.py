@@ -60,8 +60,9 @@ def test_same_seed_and_one_worker_give_the_same_plan() -> None:
 def test_the_four_week_retailer_solves_and_passes_the_checker() -> None:
     """The largest example (tourism and small_company are solved and checked in tests/test_check.py)."""
     scenario = load_scenario(SCENARIOS / "retailer.yaml")
-    plan = solve(scenario, SolveParams(time_limit=45))
-    assert plan.status in FEASIBLE_STATUSES, plan.stats.message
+    stages: list[str] = []
+    plan = solve(scenario, SolveParams(time_limit=45), progress=stages.append)
+    assert plan.status in FEASIBLE_STATUSES, "\n".join([plan.stats.message, *stages])
     verdict = check(scenario, plan)
     assert verdict.ok, [v.message for v in verdict.violations][:5]
     assert plan.total_cost > 0
