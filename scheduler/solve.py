@@ -364,7 +364,7 @@ def solve(
     if best is None:
         # The greedy plan of the very start is the last resort: a plan of its own, whatever the crew level did.
         for label, person_plan in (("split", split), ("repair", None), ("greedy", start)):
-            if label != "split" and remaining() <= 0:
+            if label != "split" and time.perf_counter() > started + NO_PLAN_GRACE * params.time_limit:
                 break
             if person_plan is None:
                 person_plan, _ = repair(data, counts, hires, bookings)
@@ -414,6 +414,9 @@ def solve(
 
 
 _AGGREGATE_ONLY = ("agency hours", "agency fee", "shortfall")  # cost terms the assignment stage leaves out
+# With no plan in hand at the limit, the fallbacks may run on up to this multiple of it: a plan a little late
+# is worth more to a user than none on time (the report shows the real wall time).
+NO_PLAN_GRACE = 1.5
 UNMET_WEIGHT = 100  # how much dearer unmet need is than its scenario price when the user did not allow it
 PERSON_MODEL_LIMIT = 40_000  # variables above which the person-level improvement is not worth its presolve
 EXPLAIN_PERSON_LIMIT = 600  # workers x days above which infeasibility is explained at the crew level
@@ -472,8 +475,8 @@ def _repaired_locally(
         left = started + params.time_limit - time.perf_counter()
         if not run.component("shortfall") and (not improve or left < 2 * limit):
             break
-        if hours > 24 and left <= 0:  # past the limit: one neighbourhood, not three
-            break
+        if hours > 24 and time.perf_counter() > started + NO_PLAN_GRACE * params.time_limit:
+            break  # far past the limit: stop widening
         value = run.solver.value
         reach = data.scenario.grid.slots(hours)
         near = [(max(0, t - reach), t + reach) for t in short]
