@@ -358,28 +358,45 @@ def solve(
         split = _merge(read_person_solution(assign_model, assign.solver.value), aggregate)
 
     # Some of the aggregate's shifts cannot be given to people (per-person rules the crew level does not
-    # see, weekly rest above all): mend the split plan at the person level where it falls short; failing
-    # that, the greedy's completion of it.
+    # see, weekly rest above all): price the split plan as it stands; when it falls short, first secure a
+    # plan (the greedy's completion of it), then mend the split where it falls short if that is cheaper.
     full: Handles | None = None
     if best is None:
-        # The greedy plan of the very start is the last resort: a plan of its own, whatever the crew level did.
-        for label, person_plan in (("split", split), ("repair", None), ("greedy", start)):
-            if label != "split" and time.perf_counter() > started + NO_PLAN_GRACE * params.time_limit:
-                break
-            if person_plan is None:
-                person_plan, _ = repair(data, counts, hires, bookings)
-            mended = _mended(
-                data, person_plan, label, params, allow_shortfall, started, progress, runs, remaining, stopped()
-            )
-            if mended is not None:
-                best, best_total = mended, mended.objective
-                full = build_model(data, "person", allow_shortfall=allow_shortfall)
-                if len(full.model.proto.variables) > PERSON_MODEL_LIMIT:
-                    full = None
-                else:
-                    _copy_decisions(mended, full)
-                    _complete_hint(full, params, min(5.0, max(0.5, remaining() * 0.2)))
-                break
+
+        def legal(run: _Run | None) -> bool:
+            return run is not None and run.objective is not None and (allow_shortfall or not run.component("shortfall"))
+
+        def priced(plan: Assignment, label: str) -> _Run | None:
+            return _priced(data, plan, label, params, allow_shortfall, started, progress, runs, remaining)
+
+        def mended(run: _Run | None, have_plan: bool) -> _Run | None:
+            if run is None or run.objective is None or allow_shortfall:
+                return None
+            late = 1.0 if have_plan else NO_PLAN_GRACE
+            return _repaired_locally(data, run, params, started, None, progress, runs, not stopped(), late)
+
+        chosen = split_run = priced(split, "split")
+        if not legal(split_run):
+            fill_run = priced(repair(data, counts, hires, bookings)[0], "repair")
+            chosen = fill_run if legal(fill_run) else None
+            if not (stopped() and chosen is not None):
+                local = mended(split_run, chosen is not None)
+                if local is not None and (chosen is None or local.objective < chosen.objective):
+                    chosen = local
+            if chosen is None:
+                chosen = mended(fill_run, False)
+            # The greedy plan of the very start is the last resort: a plan of its own, whatever the crew did.
+            if chosen is None and time.perf_counter() < started + NO_PLAN_GRACE * params.time_limit:
+                greedy_run = priced(start, "greedy")
+                chosen = greedy_run if legal(greedy_run) else mended(greedy_run, False)
+        if chosen is not None:
+            best, best_total = chosen, chosen.objective
+            full = build_model(data, "person", allow_shortfall=allow_shortfall)
+            if len(full.model.proto.variables) > PERSON_MODEL_LIMIT:
+                full = None
+            else:
+                _copy_decisions(chosen, full)
+                _complete_hint(full, params, min(5.0, max(0.5, remaining() * 0.2)))
 
     # Stage 3: the full person-level model, started from the best plan, while the gap is open.
     gap_open = best_total is None or _gap(best_total, bound) > params.gap_limit
@@ -463,6 +480,7 @@ def _repaired_locally(
     progress,
     runs: list[_Run],
     improve: bool = True,
+    late: float = 1.0,
 ) -> _Run | None:
     """A plan that leaves a few slots short, mended where it falls short: every decision stays as it is
     except the shifts and agency blocks near the short slots, which a model of the same level (crew or
@@ -475,8 +493,8 @@ def _repaired_locally(
         left = started + params.time_limit - time.perf_counter()
         if not run.component("shortfall") and (not improve or left < 2 * limit):
             break
-        if hours > 24 and time.perf_counter() > started + NO_PLAN_GRACE * params.time_limit:
-            break  # far past the limit: stop widening
+        if hours > 24 and time.perf_counter() > started + late * params.time_limit:
+            break  # past the limit (or its grace when there is no plan yet): stop widening
         value = run.solver.value
         reach = data.scenario.grid.slots(hours)
         near = [(max(0, t - reach), t + reach) for t in short]
@@ -524,7 +542,7 @@ def _span(item) -> tuple[int, int]:
     return item.start, item.end
 
 
-def _mended(
+def _priced(
     data: ModelData,
     person_plan: Assignment,
     label: str,
@@ -534,19 +552,13 @@ def _mended(
     progress,
     runs: list[_Run],
     remaining,
-    interrupted: bool,
 ) -> _Run | None:
-    """A person-level plan priced as it stands (unmet need allowed, dearly unless the user allows it), then
-    mended locally where it falls short. None when it still falls short."""
+    """A person-level plan priced as it stands, unmet need allowed (dearly unless the user allows it)."""
     soft = build_model(data, "person", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT)
     _add_person_hint(soft, person_plan)
-    priced = _run(label, soft, params, min(20.0, max(2.0, remaining())), started, None, progress, fix_hint=True)
-    runs.append(priced)
-    if priced.objective is None:
-        return None
-    if priced.component("shortfall") and not allow_shortfall:
-        priced = _repaired_locally(data, priced, params, started, None, progress, runs, improve=not interrupted)
-    return priced
+    run = _run(label, soft, params, min(20.0, max(2.0, remaining())), started, None, progress, fix_hint=True)
+    runs.append(run)
+    return run if run.objective is not None else None
 
 
 def _hint_all(h: Handles, run: _Run) -> None:
