@@ -305,11 +305,13 @@ def solve(
         return _no_plan(scenario, params, runs, started, aggregate.status, aggregate.bound, data, progress)
     bound = max(b for b in (aggregate.bound, lp_value, 0) if b is not None)
     if aggregate.component("shortfall") and not allow_shortfall:
-        aggregate = (
-            _repaired_locally(data, aggregate, params, started, stop, progress, runs)
-            or _repaired(data, aggregate, params, started, progress, runs)
-            or aggregate
-        )
+        # First a plan that covers everything (the greedy's completion, a second), then the local repair,
+        # which is often cheaper; the cheaper of the two goes on. Measured on ladder M (60 s): the local
+        # repairs alone left 47-71 slots short and no plan; the greedy's completion gave one.
+        filled = _repaired(data, aggregate, params, started, progress, runs)
+        local = _repaired_locally(data, aggregate, params, started, stop, progress, runs)
+        legal = [r for r in (filled, local) if r is not None and not r.component("shortfall")]
+        aggregate = min(legal, key=lambda r: r.objective) if legal else aggregate
     if aggregate.component("shortfall") and not allow_shortfall:
         # The best plan so far leaves need uncovered: look for a plan that covers everything, or a proof
         # that none exists.
