@@ -5,7 +5,10 @@ The solve runs in up to three stages, each a CP-SAT model from ``scheduler.model
 1. **aggregate** (crew level): how many of each crew take each shift, hires per role, agency bookings.
    It is a relaxation of the real problem, so its best bound is a valid bound for the final plan.
 2. **assign** (person level, counts fixed): give the aggregate's shifts to named people under every
-   per-person rule (rest, weekly rest, night workers...). Costs other than overtime are already fixed.
+   per-person rule (rest, weekly rest, night workers...). Costs other than overtime are already fixed. A
+   shift nobody may take (the crew level does not see weekly rest) is priced, not dropped in silence; the
+   plan is then priced with its short slots, completed greedily, and mended in small person-level
+   neighbourhoods around them.
 3. **improve** (person level, everything free), hinted with the best plan so far, when the gap is still
    above ``gap_limit`` or the assignment failed; its own bound also counts.
 
