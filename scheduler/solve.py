@@ -313,8 +313,8 @@ def solve(
         # repairs alone left 47-71 slots short and no plan; the greedy's completion gave one.
         filled = _repaired(data, aggregate, params, started, progress, runs)
         local = _repaired_locally(data, aggregate, params, started, stop, progress, runs)
-        legal = [r for r in (filled, local) if r is not None and not r.component("shortfall")]
-        aggregate = min(legal, key=lambda r: r.objective) if legal else aggregate
+        covering = [r for r in (filled, local) if r is not None]  # both return None while need is unmet
+        aggregate = min(covering, key=lambda r: r.objective) if covering else aggregate
     if aggregate.component("shortfall") and not allow_shortfall:
         # The best plan so far leaves need uncovered: look for a plan that covers everything, or a proof
         # that none exists.
@@ -341,7 +341,7 @@ def solve(
     # Stage 2: assign the counts to people (more hires allowed if the counts need them).
     counts, hires = read_crew_counts(aggregate.handles, aggregate.solver.value)
     bookings = _bookings(aggregate)
-    split, _ = disaggregate(data, counts, hires, bookings)
+    split = disaggregate(data, counts, hires, bookings)
     best: _Run | None = None
     best_total: int | None = None
     # A shift nobody may take is priced above any person's pay, so the assignment starts from the split
@@ -366,16 +366,21 @@ def solve(
     # see, weekly rest above all): price the split plan as it stands; when it falls short, first secure a
     # plan (the greedy's completion of it), then mend the split where it falls short if that is cheaper.
     full: Handles | None = None
+    person_too_big = False
     if best is None:
-
-        def legal(run: _Run | None) -> bool:
-            return run is not None and run.objective is not None and (allow_shortfall or not run.component("shortfall"))
+        # One priced model serves every candidate plan: each is a new hint on the same variables.
+        soft = build_model(
+            data, "person", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT
+        )
 
         def priced(plan: Assignment, label: str) -> _Run | None:
-            return _priced(data, plan, label, params, allow_shortfall, started, progress, runs, remaining)
+            return _priced(soft, plan, label, params, started, progress, runs, remaining)
+
+        def legal(run: _Run | None) -> bool:
+            return run is not None and (allow_shortfall or not run.component("shortfall"))
 
         def mended(run: _Run | None, have_plan: bool) -> _Run | None:
-            if run is None or run.objective is None or allow_shortfall:
+            if run is None or allow_shortfall:
                 return None
             late = 1.0 if have_plan else NO_PLAN_GRACE
             return _repaired_locally(data, run, params, started, None, progress, runs, not stopped(), late)
@@ -396,10 +401,10 @@ def solve(
                 chosen = greedy_run if legal(greedy_run) else mended(greedy_run, False)
         if chosen is not None:
             best, best_total = chosen, chosen.objective
-            full = build_model(data, "person", allow_shortfall=allow_shortfall)
-            if len(full.model.proto.variables) > PERSON_MODEL_LIMIT:
-                full = None
-            else:
+            # The strict person model is the priced one without its shortfall variables: its size is known.
+            person_too_big = len(soft.model.proto.variables) - len(soft.shortfall) > PERSON_MODEL_LIMIT
+            if not person_too_big:
+                full = build_model(data, "person", allow_shortfall=allow_shortfall)
                 _copy_decisions(chosen, full)
                 _complete_hint(full, params, min(5.0, max(0.5, remaining() * 0.2)))
 
@@ -407,7 +412,7 @@ def solve(
     gap_open = best_total is None or _gap(best_total, bound) > params.gap_limit
     if not gap_open or remaining() <= 2.0 or stopped():
         full = None
-    elif full is None:
+    elif full is None and not person_too_big:
         full = build_model(data, "person", allow_shortfall=allow_shortfall)
         if best is not None and len(full.model.proto.variables) > PERSON_MODEL_LIMIT:
             full = None
@@ -504,13 +509,14 @@ def _repaired_locally(
         reach = data.scenario.grid.slots(hours)
         near = [(max(0, t - reach), t + reach) for t in short]
 
-        def touches(start: int, end: int, near=near) -> bool:
-            return any(start < hi and end > lo for lo, hi in near)
+        def touches(item, near=near) -> bool:
+            """Whether a shift or agency block overlaps the neighbourhood."""
+            return any(item.start < hi and item.end > lo for lo, hi in near)
 
+        free = [{i for i in take if touches(run.handles.shifts_of(u)[i])} for u, take in enumerate(run.handles.take)]
         # Only the shifts in use and those near the short slots get variables: a model of seconds, not minutes.
         support = {
-            u: [i for i, var in take.items() if value(var) or touches(*_span(run.handles.shifts_of(u)[i]))]
-            for u, take in enumerate(run.handles.take)
+            u: [i for i, var in take.items() if value(var) or i in free[u]] for u, take in enumerate(run.handles.take)
         }
         local = build_model(
             data,
@@ -524,7 +530,7 @@ def _repaired_locally(
             for i, var in take.items():
                 current = int(value(run.handles.take[u][i]))
                 m.add_hint(var, current)
-                if not touches(*_span(local.shifts_of(u)[i])):
+                if i not in free[u]:
                     m.add(var == current)
             if not isinstance(local.active[u], int):
                 m.add_hint(local.active[u], int(value(run.handles.active[u])))
@@ -532,7 +538,7 @@ def _repaired_locally(
             for b, var in blocks.items():
                 current = int(value(run.handles.agency[name][b]))
                 m.add_hint(var, current)
-                if not touches(*_span(data.agency[name].blocks[b])):
+                if not touches(data.agency[name].blocks[b]):
                     m.add(var == current)
         _complete_hint(local, params, limit / 2)
         label = f"repair ({hours} h around {len(short)} short slot(s))"
@@ -543,23 +549,18 @@ def _repaired_locally(
     return run if not run.component("shortfall") else None
 
 
-def _span(item) -> tuple[int, int]:
-    return item.start, item.end
-
-
 def _priced(
-    data: ModelData,
+    soft: Handles,
     person_plan: Assignment,
     label: str,
     params: SolveParams,
-    allow_shortfall: bool,
     started: float,
     progress,
     runs: list[_Run],
     remaining,
 ) -> _Run | None:
-    """A person-level plan priced as it stands, unmet need allowed (dearly unless the user allows it)."""
-    soft = build_model(data, "person", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT)
+    """A person-level plan priced as it stands in ``soft``, a person model where unmet need is allowed."""
+    soft.model.clear_hints()
     _add_person_hint(soft, person_plan)
     run = _run(label, soft, params, min(20.0, max(2.0, remaining())), started, None, progress, fix_hint=True)
     runs.append(run)

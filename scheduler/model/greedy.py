@@ -515,13 +515,12 @@ class Greedy:
         )
 
     # ------------------------------------------------------------------------------ from a plan
-    def add_counts(self, counts, hires) -> int:
+    def add_counts(self, counts, hires) -> None:
         """Give a crew-level plan's shifts to named people under every per-person rule: shifts in time order,
         each to a member who may take it (night shifts to people already working nights, others to whoever
         has the fewest hours), opening another hire slot only when nobody can. Shifts nobody may take are
-        dropped (the fill-in phases cover what they left); returns how many were."""
+        dropped (the fill-in phases cover what they left)."""
         data = self.data
-        dropped = 0
         for c, crew in enumerate(data.crews):
             pool = [*crew.existing, *crew.hires[: hires.get(c, 0)]]
             spare = list(crew.hires[hires.get(c, 0) :])
@@ -537,13 +536,10 @@ class Greedy:
                     if spare:
                         pool.append(spare.pop(0))
                         self.hired.add(pool[-1])
-                        if self._place(scratch, pool[-1:], i):
-                            continue
-                    dropped += 1
+                        self._place(scratch, pool[-1:], i)
             for w in pool:
                 for i in sorted(set(scratch[w].shifts) - set(self.people[w].shifts), key=lambda i: shifts[i].start):
                     self.take(self.people[w], i)
-        return dropped
 
     def _rebuilt(self, w: int, shifts) -> _Person:
         """A scratch copy of a person's roster with the given shifts."""
@@ -555,22 +551,23 @@ class Greedy:
     def _place(self, scratch: dict[int, _Person], pool: list[int], i: int) -> bool:
         """Give shift ``i`` to a member who may take it; failing that, to a member who may once one of their
         shifts near it has moved to another member (a one-step ejection chain)."""
-        s = self.data.shifts[scratch[pool[0]].worker.role][i]
+        shifts = self.data.shifts[scratch[pool[0]].worker.role]
+        s = shifts[i]
         fits = [scratch[w] for w in pool if self.can_take(scratch[w], i)]
         if fits:
             p = min(fits, key=lambda p: (not (s.night_shift and p.night_worker), p.total, p.index))
             self._book_person(p, i)
             return True
-        shifts = self.data.shifts[scratch[pool[0]].worker.role]
         reach = self.grid.slots(24 * 9)  # a week's rest window and the rests either side of it
-        for w in sorted(pool, key=lambda w: scratch[w].total):
+        lightest_first = sorted(pool, key=lambda w: scratch[w].total)
+        for w in lightest_first:
             for j in scratch[w].shifts:
                 if abs(shifts[j].start - s.start) > reach:
                     continue
                 without = self._rebuilt(w, [k for k in scratch[w].shifts if k != j])
                 if not self.can_take(without, i):
                     continue
-                for v in sorted(pool, key=lambda v: scratch[v].total):
+                for v in lightest_first:
                     if v != w and self.can_take(scratch[v], j):
                         self._book_person(scratch[v], j)
                         self._book_person(without, i)
@@ -598,13 +595,13 @@ class Greedy:
         return unmet
 
 
-def disaggregate(data: ModelData, counts, hires, bookings=None) -> tuple[Assignment, int]:
-    """A crew-level plan's shifts given to named people, its agency bookings kept; and how many shifts no
-    member could take under the per-person rules the crew level does not see (weekly rest above all)."""
+def disaggregate(data: ModelData, counts, hires, bookings=None) -> Assignment:
+    """A crew-level plan's shifts given to named people, its agency bookings kept. Shifts no member may
+    take under the per-person rules the crew level does not see (weekly rest above all) are left out."""
     g = Greedy(data)
-    dropped = g.add_counts(counts, hires)
+    g.add_counts(counts, hires)
     g.add_bookings(bookings or {})
-    return g.result(), dropped
+    return g.result()
 
 
 def repair(data: ModelData, counts, hires, bookings) -> tuple[Assignment, int]:
