@@ -68,3 +68,11 @@ def test_the_four_week_retailer_solves_and_passes_the_checker() -> None:
     assert plan.total_cost > 0
     assert plan.stats.gap is not None and 0 <= plan.stats.gap < 1
     assert not plan.roster.empty
+
+
+def test_auto_solves_a_small_problem_directly_and_a_large_one_in_stages() -> None:
+    small = quick(scenario("cm_beats_agency"))
+    assert [s.name for s in small.stats.stages] == ["direct"]
+    staged = quick(scenario("cm_beats_agency"), stages="staged")
+    assert "aggregate" in [s.name for s in staged.stats.stages]
+    assert staged.total_cost == pytest.approx(small.total_cost, abs=0.005)

@@ -16,8 +16,9 @@ from tests.conftest import quick, scenario
         ("trainee_with_tutor", 1512.42, {}),
     ],
 )
-def test_hand_computed_optimum(name: str, cost: float, hires: dict[str, int]) -> None:
-    plan = quick(scenario(name))
+@pytest.mark.parametrize("stages", ["auto", "staged"])  # tiny problems go direct under "auto"
+def test_hand_computed_optimum(name: str, cost: float, hires: dict[str, int], stages: str) -> None:
+    plan = quick(scenario(name), stages=stages)
     assert plan.status == "OPTIMAL"
     assert plan.total_cost == pytest.approx(cost, abs=0.005)
     assert plan.stats.best_bound == pytest.approx(cost, abs=0.005)
@@ -32,8 +33,9 @@ def test_agency_only_day_is_covered_hour_by_hour() -> None:
     assert (coverage["on_duty_agency"] >= coverage["need"]).all()
 
 
-def test_trainee_without_tutor_is_infeasible() -> None:
-    plan = quick(scenario("trainee_without_tutor"))
+@pytest.mark.parametrize("stages", ["auto", "staged"])
+def test_trainee_without_tutor_is_infeasible(stages: str) -> None:
+    plan = quick(scenario("trainee_without_tutor"), stages=stages)
     assert plan.status == "INFEASIBLE"
     assert plan.total_cost is None
     assert plan.stats.objective is None
