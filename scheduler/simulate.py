@@ -22,6 +22,11 @@ Modelling choices (the report repeats them):
 - Because the oldest item always goes first, an item is never delayed by younger ones, so the items can be
   processed in arrival order: each takes the eligible agent who can start it first. That is exact and lets
   the runs advance side by side (numpy over runs, one step per arrival rank).
+- Discipline ``priority`` (an option): an agent who becomes free takes the oldest item of the most urgent
+  class it can serve: Erlang streams first (answered within the slot, as the model staffs them), then
+  backlog streams (the model serves them with the capacity left over), then workload tasks; never
+  interrupting an item in hand. Younger urgent items then overtake older ones, so the items are served by
+  an event-driven simulation, one run after the other over the whole timeline (slower: see the README).
 - Workload streams (publishing) are not queues and have no target: each calendar week's hours are spread
   over the window's slots in proportion to the slack of the agents who have the skill (their capacity on
   duty beyond the forecast load of the queues), as a team fits posts into quiet hours, and fed in as tasks
@@ -35,9 +40,11 @@ Modelling choices (the report repeats them):
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import re
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -53,6 +60,9 @@ from scheduler.timegrid import BANDS
 
 HandleModel = Literal["exponential", "lognormal"]
 HANDLE_MODELS = ("exponential", "lognormal")
+Discipline = Literal["oldest", "priority"]
+DISCIPLINES = ("oldest", "priority")
+_CLASS_OF_MODEL = {"erlang": 0, "backlog": 1, "workload": 2}  # priority discipline: lower goes first
 MAX_RUNS = 1_000  # per-run tallies are kept per stream and slot (tens of kB per run)
 CONFIDENCE = 0.95
 
@@ -112,6 +122,7 @@ class Simulation:
     agents: pd.DataFrame
     notes: tuple[str, ...] = ()
     confidence: float = CONFIDENCE
+    discipline: str = "oldest"
 
     def misses(self) -> pd.DataFrame:
         """Bands whose target share lies above the confidence interval of the simulated share."""
@@ -130,6 +141,7 @@ class Simulation:
             "handle_time": self.handle_time,
             "cv": self.cv,
             "warmup": self.warmup,
+            "discipline": self.discipline,
             "confidence": self.confidence,
             "meets_targets": self.meets_targets(),
             "misses": len(self.misses()),
@@ -338,6 +350,7 @@ def simulate(
     handle_time: HandleModel = "exponential",
     cv: float | None = None,
     warmup: bool = True,
+    discipline: Discipline = "oldest",
     progress: Callable[[str], None] | None = None,
 ) -> Simulation:
     """Simulate ``runs`` random realisations of the scenario's demand served by the plan's agents.
@@ -354,6 +367,9 @@ def simulate(
         ``exponential`` (cv 1) or ``lognormal`` with the stream's mean and coefficient of variation ``cv``.
     warmup
         Simulate one whole cycle first and measure the second (True), or start empty (False).
+    discipline
+        ``oldest``: the oldest item the agent can serve goes first. ``priority``: Erlang streams before
+        backlog streams before workload tasks, the oldest first within a class.
     progress
         Called with a line of text every tenth of the work.
 
@@ -369,6 +385,8 @@ def simulate(
         The plan has no roster (its solve found no plan).
     """
     cv = _check_params(runs, seed, overdispersion, handle_time, cv)
+    if discipline not in DISCIPLINES:
+        raise InputError("--discipline", "discipline", discipline, f"one of {', '.join(DISCIPLINES)}")
     if not plan.is_feasible():
         raise SchedulerError(f"the plan's status is {plan.status}: there is no roster to simulate")
     base_name = plan.scenario.split(" [", 1)[0]  # a variant's plan is named "<scenario> [<variant>]"
@@ -383,7 +401,9 @@ def simulate(
         notes.append("the scenario changed since the plan was solved (its hash differs)")
     agents = plan_agents(scenario, plan)
     streams = _streams(scenario)
-    engine = _Engine(scenario, agents, streams, runs, seed, overdispersion, handle_time, cv, warmup, progress)
+    engine = _Engine(
+        scenario, agents, streams, runs, seed, overdispersion, handle_time, cv, warmup, progress, discipline
+    )
     tally = engine.run()
     notes.extend(engine.notes)
     return Simulation(
@@ -395,6 +415,7 @@ def simulate(
         handle_time=handle_time,
         cv=cv,
         warmup=warmup,
+        discipline=discipline,
         bands=_band_table(scenario, streams, tally, plan),
         slots=_slot_table(scenario, streams, tally),
         agents=_agent_table(engine, tally),
@@ -488,8 +509,10 @@ class _Engine:
         cv: float,
         warmup: bool,
         progress: Callable[[str], None] | None,
+        discipline: str = "oldest",
     ) -> None:
         self.scenario = scenario
+        self.discipline = discipline
         self.streams = streams
         self.runs = runs
         self.rng = np.random.default_rng(seed)
@@ -577,6 +600,7 @@ class _Engine:
             busy=np.zeros(n_agents),
         )
         self.win_start, self.win_end, first = self._windows()
+        self.first_window = first
         begin = -self.lead * self.slot
         self.free = np.full((runs, n_agents), begin - 1.0)  # when each agent can take its next item
         self.pointer = np.tile(first, (runs, 1))  # each agent's current window
@@ -592,11 +616,16 @@ class _Engine:
         total = self.lead + self.n
         per_slot = max(1.0, float(self.rates.sum(axis=1).mean()) * runs)
         step = int(max(1, min(total, _CHUNK_ITEMS // per_slot)))
+        if self.discipline == "priority":
+            step = total  # the event-driven service needs every arrival: one block
         reported = 0
         for lo in range(0, total, step):
             hi = min(total, lo + step)
             block = self._draw(lo, hi)
-            self._serve(block)
+            if self.discipline == "priority":
+                self._serve_by_priority(block)
+            else:
+                self._serve(block)
             self._tally(block, hi)
             done = int(10 * hi / total)
             if self.progress is not None and done > reported:
@@ -717,6 +746,46 @@ class _Engine:
         if orphan.any():
             start[unserved] = _NEVER
 
+    def _serve_by_priority(self, block: _Block) -> None:
+        """Serve every run's items event by event: an agent who becomes free (or whose window opens) takes
+        the oldest item of the most urgent class it can serve; an arriving item goes to the first idle
+        eligible agent on duty (specialists first), else waits in its stream's queue."""
+        rows, runs = block.arrival.shape
+        block.start = np.full((rows, runs), _NEVER)
+        block.chosen = np.zeros((rows, runs), dtype=np.int64)
+        if not len(self.agents):
+            return
+        names, spec = self.streams.names, self.scenario.spec.streams
+        rank = [_CLASS_OF_MODEL[spec[name].response_model] for name in names]
+        # Per agent: the streams it serves, grouped by class, most urgent class first.
+        classes = [
+            [[k for k in range(len(names)) if self.eligible[k, j] and rank[k] == c] for c in sorted(set(rank))]
+            for j in range(len(self.agents))
+        ]
+        classes = [[group for group in groups if group] for groups in classes]
+        eligible = self.eligible.tolist()
+        win_start, win_end = self.win_start.tolist(), self.win_end.tolist()
+        inv_productivity = self.inv_productivity.tolist()
+        begin = -self.lead * self.slot
+        for r in range(runs):
+            real = np.flatnonzero(block.stream[:, r] < len(names))
+            start, chosen = _serve_run(
+                block.arrival[real, r].tolist(),
+                block.stream[real, r].tolist(),
+                block.work[real, r].tolist(),
+                classes,
+                eligible,
+                win_start,
+                win_end,
+                list(self.first_window),
+                inv_productivity,
+                begin,
+            )
+            block.start[real, r] = start
+            block.chosen[real, r] = chosen
+            if self.progress is not None and runs >= 10 and (r + 1) % (runs // 10) == 0:
+                self.progress(f"served {r + 1} of {runs} runs")
+
     def _advance(self, ready: np.ndarray) -> None:
         """Move agents whose current window ends before they can next start to their next window."""
         rows, cols = np.nonzero(ready >= self.cur_end)
@@ -815,6 +884,84 @@ class _Engine:
         carry_start = np.concatenate([carry_start[still], start])
         order = np.lexsort((carry_start, carry_run))
         self.carry[q] = (carry_run[order], carry_start[order])
+
+
+def _serve_run(
+    arrival: list[float],
+    stream: list[int],
+    work: list[float],
+    classes: list[list[list[int]]],
+    eligible: list[list[bool]],
+    win_start: list[float],
+    win_end: list[float],
+    pointer: list[int],
+    inv_productivity: list[float],
+    begin: float,
+) -> tuple[list[float], list[int]]:
+    """One run of the priority discipline: items in arrival order; returns each item's start and agent.
+
+    Agents are free from ``begin``; an agent can start an item only inside one of its windows (each agent's
+    windows end with a sentinel that never opens) and finishes the item in hand past a window's end."""
+    n = len(arrival)
+    start = [_NEVER] * n
+    chosen = [0] * n
+    queues: list[deque[int]] = [deque() for _ in eligible]
+    ready = [(begin, j) for j in range(len(pointer))]  # agents not idle: when they can next start
+    heapq.heapify(ready)
+    idle: list[int] = []  # sorted: the specialists (low indices) first
+    i = 0
+    while True:
+        next_arrival = arrival[i] if i < n else math.inf
+        if ready and ready[0][0] <= next_arrival:
+            t, j = heapq.heappop(ready)
+            p = pointer[j]
+            while t >= win_end[p]:
+                p += 1
+            pointer[j] = p
+            if t < win_start[p]:
+                if win_start[p] < _NEVER / 2:
+                    heapq.heappush(ready, (win_start[p], j))
+                continue  # no window left: the agent retires
+            item = _most_urgent(queues, classes[j], arrival)
+            if item is None:
+                bisect.insort(idle, j)
+                continue
+            start[item], chosen[item] = t, j
+            heapq.heappush(ready, (t + work[item] * inv_productivity[j], j))
+        elif i < n:
+            a, k, i = next_arrival, stream[i], i + 1
+            item = i - 1
+            for j in list(idle):
+                if not eligible[k][j]:
+                    continue
+                p = pointer[j]
+                while a >= win_end[p]:
+                    p += 1
+                pointer[j] = p
+                idle.remove(j)
+                if a < win_start[p]:  # off duty until its next window opens
+                    if win_start[p] < _NEVER / 2:
+                        heapq.heappush(ready, (win_start[p], j))
+                    continue
+                start[item], chosen[item] = a, j
+                heapq.heappush(ready, (a + work[item] * inv_productivity[j], j))
+                break
+            else:
+                queues[k].append(item)
+        else:
+            return start, chosen
+
+
+def _most_urgent(queues: list[deque[int]], groups: list[list[int]], arrival: list[float]) -> int | None:
+    """Pop the oldest waiting item of the most urgent class among an agent's streams, if any."""
+    for group in groups:
+        best = None
+        for k in group:
+            if queues[k] and (best is None or arrival[queues[k][0]] < arrival[queues[best][0]]):
+                best = k
+        if best is not None:
+            return queues[best].popleft()
+    return None
 
 
 def _histogram_bin(response: np.ndarray) -> np.ndarray:
@@ -991,4 +1138,5 @@ def describe_model(simulation: Simulation) -> str:
         else (f"lognormal handle times (CV {simulation.cv:g})")
     )
     start = "after a warm-up cycle" if simulation.warmup else "starting empty"
-    return f"{simulation.runs} runs, seed {simulation.seed}, {arrivals}, {handle}, measured {start}"
+    order = "oldest item first" if simulation.discipline == "oldest" else "Erlang streams before backlog streams"
+    return f"{simulation.runs} runs, seed {simulation.seed}, {arrivals}, {handle}, {order}, measured {start}"

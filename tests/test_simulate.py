@@ -141,10 +141,13 @@ def test_calibration_detects_one_server_less(constant: Scenario) -> None:
 
 
 # ----------------------------------------------------------------------- exact: a plain event simulation
-def _reference(items: list[tuple[float, int, float]], agents: list[tuple[list, set, float]]) -> list[float]:
+def _reference(
+    items: list[tuple[float, int, float]], agents: list[tuple[list, set, float]], rank: tuple[int, ...] = (0, 0, 0)
+) -> list[float]:
     """Start times by a plain agent-driven event simulation: at every event (arrival, an agent's window
-    opening, an agent finishing), the waiting items in age order go to the first free agent, in the
-    simulator's order, that serves their stream. Free: on duty at that instant and not busy."""
+    opening, an agent finishing), the waiting items in order of their stream's rank, then age, go to the
+    first free agent, in the simulator's order, that serves their stream. Free: on duty at that instant
+    and not busy."""
     start = [math.inf] * len(items)
     busy = [-math.inf] * len(agents)
     events = [a for a, _, _ in items] + [w0 for windows, _, _ in agents for w0, _ in windows]
@@ -160,7 +163,7 @@ def _reference(items: list[tuple[float, int, float]], agents: list[tuple[list, s
         while following < len(items) and items[following][0] <= now:
             waiting.append(following)
             following += 1
-        for i in list(waiting):
+        for i in sorted(waiting, key=lambda i: (rank[items[i][1]], i)):
             _, stream, work = items[i]
             for j, (windows, serves, productivity) in enumerate(agents):
                 on_duty = any(w0 <= now < w1 for w0, w1 in windows)
@@ -173,11 +176,18 @@ def _reference(items: list[tuple[float, int, float]], agents: list[tuple[list, s
     return start
 
 
-def test_engine_matches_a_plain_event_simulation(day_team: Scenario, monkeypatch) -> None:
+@pytest.mark.parametrize("discipline", ["oldest", "priority"])
+def test_engine_matches_a_plain_event_simulation(discipline: str, tmp_path: Path, monkeypatch) -> None:
     """Same arrivals, same agents (breaks, a specialist, a slower junior, agency blocks, workload tasks,
-    items carried from block to block): the vectorised engine gives exactly the reference start times,
-    queue lengths and shares."""
-    s = day_team
+    items carried from block to block): the vectorised engine (oldest first) and the event-driven one
+    (priority: comments, an Erlang stream, before messages, a backlog one, before posts) give exactly the
+    reference start times, queue lengths and shares."""
+    text = DAY_TEAM.read_text().replace(
+        "    handle_minutes: 5\n", "    handle_minutes: 5\n    response_model: backlog\n"
+    )
+    (tmp_path / "team.yaml").write_text(text)
+    s = load_scenario(tmp_path / "team.yaml")
+    assert s.spec.streams["messages"].response_model == "backlog"
     rng = np.random.default_rng(3)
     n, slot = s.grid.n_slots, s.grid.slot_minutes
     items: list[tuple[float, int, float]] = []
@@ -207,7 +217,7 @@ def test_engine_matches_a_plain_event_simulation(day_team: Scenario, monkeypatch
 
     monkeypatch.setattr(sim_module._Engine, "_draw", fake_draw)
     monkeypatch.setattr(sim_module, "_CHUNK_ITEMS", 1)  # one slot per block: exercises the carried items
-    result = simulate(s, plan, runs=1, seed=0, warmup=False)
+    result = simulate(s, plan, runs=1, seed=0, warmup=False, discipline=discipline)
 
     # The reference, with the simulator's agents (cycles 0 and +1) in its documented order.
     stream_skills = [s.spec.streams[name].skill for name in ("comments", "messages", "posts")]
@@ -217,7 +227,8 @@ def test_engine_matches_a_plain_event_simulation(day_team: Scenario, monkeypatch
         windows = [(w0 + c * n * slot, w1 + c * n * slot) for c in (0, 1) for w0, w1 in agent.windows.tolist()]
         agents.append((agent, windows, serves))
     agents.sort(key=lambda x: (len(x[2]), -x[0].productivity, x[0].kind, x[0].name))
-    starts = _reference(items, [(w, serves, a.productivity) for a, w, serves in agents])
+    rank = (0, 1, 2) if discipline == "priority" else (0, 0, 0)
+    starts = _reference(items, [(w, serves, a.productivity) for a, w, serves in agents], rank)
 
     table = result.slots.set_index(["stream", "slot"])
     within = {"comments": {"day": 30, "night": 60}, "messages": {"day": 60, "night": 120}}
@@ -370,6 +381,7 @@ def test_bad_parameters_and_plans(day_team: Scenario, constant: Scenario) -> Non
         ({"handle_time": "gamma"}, "handle_time"),
         ({"cv": 0.5}, "cv"),  # only with lognormal
         ({"handle_time": "lognormal", "cv": 0.0}, "cv"),
+        ({"discipline": "random"}, "discipline"),
     ]:
         with pytest.raises(InputError) as info:
             simulate(day_team, plan, **{"runs": 2, **kwargs})
