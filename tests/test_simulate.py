@@ -266,6 +266,19 @@ def test_same_seed_same_result_other_seed_other_samples(day_team: Scenario) -> N
     assert not np.allclose(first.bands["mean_response"], other.bands["mean_response"])
 
 
+def test_priority_runs_in_groups_when_memory_is_short(day_team: Scenario, monkeypatch) -> None:
+    plan = make_plan(day_team, roster=_day_team_roster(day_team), agency=[block(day_team, 18, 6, 1)])
+    whole = simulate(day_team, plan, runs=6, seed=4, discipline="priority")
+    monkeypatch.setattr(sim_module, "_PRIORITY_CELLS", 1)  # one run per group
+    assert sim_module._run_groups(day_team, sim_module._streams(day_team), 6, True, "priority") == [1] * 6
+    assert sim_module._run_groups(day_team, sim_module._streams(day_team), 6, True, "oldest") == [6]
+    split = simulate(day_team, plan, runs=6, seed=4, discipline="priority")
+    assert split.to_dict() == simulate(day_team, plan, runs=6, seed=4, discipline="priority").to_dict()
+    assert split.bands["items"].sum() == pytest.approx(whole.bands["items"].sum(), rel=0.05)
+    ratio = split.agents["occupancy"] / whole.agents["occupancy"]
+    assert ratio.between(0.8, 1.25).all()  # busy time divided by all the runs, not by the last group's
+
+
 # ------------------------------------------------------------------------------------------- misses
 def test_nobody_on_duty_at_night_misses_the_night_band(day_team: Scenario) -> None:
     plan = make_plan(day_team, roster=_day_team_roster(day_team))
