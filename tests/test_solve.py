@@ -76,3 +76,28 @@ def test_auto_solves_a_small_problem_directly_and_a_large_one_in_stages() -> Non
     staged = quick(scenario("cm_beats_agency"), stages="staged")
     assert "aggregate" in [s.name for s in staged.stats.stages]
     assert staged.total_cost == pytest.approx(small.total_cost, abs=0.005)
+
+
+def test_the_greedy_completion_is_a_plan_of_its_own_and_passes_the_checker() -> None:
+    """The last resort when no person-level model gives a plan in time (as on ladder M with 40 people, whose
+    models reach 556 k variables): the greedy's completion of a crew plan, priced from its own lines."""
+    import time
+
+    import scheduler.solve as solve_module
+    from scheduler.model.data import compile_model_data
+    from scheduler.model.greedy import greedy_plan
+    from scheduler.requirements import compute_requirements
+
+    tourism = load_scenario(SCENARIOS / "tourism.yaml")
+    data = compile_model_data(tourism, compute_requirements(tourism))
+    params = SolveParams(time_limit=20, workers=1)
+    crew = solve_module._crew_model(data, allow_shortfall=False)
+    solve_module._add_crew_hint(crew, data, greedy_plan(data)[0])
+    started = time.perf_counter()
+    aggregate = solve_module._run("aggregate", crew, params, 5, started, None, None, fix_hint=True)
+    filled = solve_module._repaired(data, aggregate, params, started, None, [])
+    assert filled is not None and filled.people is not None
+    plan = solve_module._finish(tourism, data, params, [aggregate, filled], started, best=filled, bound=10_000_00)
+    assert plan.status == "FEASIBLE" and plan.stats.gap > 0
+    verdict = check(tourism, plan)
+    assert verdict.ok, verdict.violations[:5]
