@@ -5,17 +5,17 @@ The solve runs in up to three stages, each a CP-SAT model from ``scheduler.model
 1. **aggregate** (crew level): how many of each crew take each shift, hires per role, agency bookings.
    It is a relaxation of the real problem, so its best bound is a valid bound for the final plan.
 2. **assign** (person level, counts fixed): give the aggregate's shifts to named people under every
-   per-person rule (rest, weekly rest, night workers...). Costs other than overtime are already fixed. A
-   shift nobody may take (the crew level does not see weekly rest) is priced, not dropped in silence; the
-   plan is then priced with its short slots, completed greedily, and mended in small person-level
-   neighbourhoods around them.
+   per-person rule (rest, weekly rest, night workers...), more hires allowed. Costs other than overtime are
+   already fixed. A shift nobody may take is priced, not dropped in silence; the plan is then priced with
+   its short slots, completed greedily, and mended in small person-level neighbourhoods around them.
 3. **improve** (person level, everything free), hinted with the best plan so far, when the gap is still
    above ``gap_limit`` or the assignment failed; its own bound also counts.
 
-A small problem (few shift variables per person) skips the stages: the person-level model is solved
-directly, hinted with the greedy plan, and the crew level's LP relaxation only adds its bound.
+A small problem (few shift variables in all) skips the stages: the person-level model is solved directly,
+hinted with the greedy plan, and the crew level's LP relaxation only adds its bound. When no person-level
+model gives a plan in time, the greedy's completion of the crew plan is the plan.
 
-The plan's cost is recomputed from the roster and compared with the solver's objective.
+The plan's cost is recomputed from the roster and compared with the solver's objective (never above it).
 """
 
 from __future__ import annotations
@@ -379,7 +379,7 @@ def solve(
         split = _merge(read_person_solution(assign_model, assign.solver.value), aggregate)
 
     # Some of the aggregate's shifts cannot be given to people (per-person rules the crew level does not
-    # see, weekly rest above all): price the split plan as it stands; when it falls short, first secure a
+    # see: one shift a day between two rests, leave, weekly rest): price the split plan as it stands; when it falls short, first secure a
     # plan (the greedy's completion of it), then mend the split where it falls short if that is cheaper.
     full: Handles | None = None
     person_too_big = False
