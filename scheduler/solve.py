@@ -379,8 +379,9 @@ def solve(
         split = _merge(read_person_solution(assign_model, assign.solver.value), aggregate)
 
     # Some of the aggregate's shifts cannot be given to people (per-person rules the crew level does not
-    # see: one shift a day between two rests, leave, weekly rest): price the split plan as it stands; when it falls short, first secure a
-    # plan (the greedy's completion of it), then mend the split where it falls short if that is cheaper.
+    # see: one shift a day between two rests, leave, weekly rest): price the split plan as it stands; when
+    # it falls short, first secure a plan (the greedy's completion of it), then mend the split where it
+    # falls short if that is cheaper.
     full: Handles | None = None
     person_too_big = False
     if best is None:
