@@ -222,6 +222,7 @@ class Job:
     params: SolveParams
     settings: tuple[tuple[str, float], ...] = ()
     simulate_runs: int = 0  # > 0: also simulate the plan (if scheduler.simulate exists)
+    discipline: str = "oldest"  # the simulation's queue discipline (see scheduler.simulate)
 
     @property
     def variant_name(self) -> str:
@@ -277,7 +278,7 @@ def run_job(job: Job, hint: Plan | None = None) -> Outcome:
     notes: list[str] = []
     if job.simulate_runs and plan.is_feasible():
         try:
-            shares, note, meets = simulated_service(scenario, plan, job.simulate_runs)
+            shares, note, meets = simulated_service(scenario, plan, job.simulate_runs, job.discipline)
         except Exception as exc:  # the plan stands without its simulation
             text = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
             shares, note, meets = {}, f"--simulate failed for {job.label}: {text}", None
@@ -520,7 +521,9 @@ def expected_service(scenario: Scenario, plan: Plan) -> dict[str, float | None]:
     return out
 
 
-def simulated_service(scenario: Scenario, plan: Plan, runs: int) -> tuple[dict[str, float], str | None, bool | None]:
+def simulated_service(
+    scenario: Scenario, plan: Plan, runs: int, discipline: str = "oldest"
+) -> tuple[dict[str, float], str | None, bool | None]:
     """Per stream simulated share within target, from ``scheduler.simulate`` when it is installed, and
     whether every band met its target (None when the result does not say).
 
@@ -532,7 +535,7 @@ def simulated_service(scenario: Scenario, plan: Plan, runs: int) -> tuple[dict[s
         from scheduler.simulate import simulate
     except ImportError:
         return {}, SIMULATE_MISSING, None
-    result = simulate(scenario, plan, runs)
+    result = simulate(scenario, plan, runs, discipline=discipline)
     check_targets = getattr(result, "meets_targets", None)
     meets = bool(check_targets()) if callable(check_targets) else None
     frame = _simulation_frame(result)
@@ -578,6 +581,7 @@ def compare_jobs(
     params: SolveParams,
     *,
     simulate_runs: int = 0,
+    discipline: str = "oldest",
 ) -> tuple[list[Job], dict[tuple[str, str], Scenario]]:
     """Every scenario x variant (``base`` included unless ``variants`` restricts), validated before any
     solve; returns the jobs and the loaded scenarios by (path, variant name)."""
@@ -588,7 +592,8 @@ def compare_jobs(
         for name in names:
             scenario = base if name == BASE else base.with_variant(name)
             scenarios[(path, name)] = scenario
-            jobs.append(Job(path, None if name == BASE else name, params, simulate_runs=simulate_runs))
+            job = Job(path, None if name == BASE else name, params, simulate_runs=simulate_runs, discipline=discipline)
+            jobs.append(job)
     return jobs, scenarios
 
 

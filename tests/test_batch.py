@@ -259,16 +259,20 @@ def test_simulate_missing_is_said_and_the_comparison_still_runs(monkeypatch):
 
 def test_simulated_service_is_read_per_stream_weighted_by_items(monkeypatch):
     fake = types.ModuleType("scheduler.simulate")
+    disciplines = []
 
-    def simulate(scenario, plan, runs):
+    def simulate(scenario, plan, runs, discipline="oldest"):
+        disciplines.append(discipline)
         bands = pd.DataFrame({"stream": ["care", "care"], "band": ["day", "night"], "items": [30.0, 10.0],
                               "share": [0.9, 0.5]})  # fmt: skip
         return types.SimpleNamespace(bands=bands)
 
     fake.simulate = simulate
     monkeypatch.setitem(sys.modules, "scheduler.simulate", fake)
-    result = cli("compare", TINY, "--variants", "recruit", "--jobs", "1", "--simulate", "--format", "json")
+    args = ("compare", TINY, "--variants", "recruit", "--jobs", "1", "--simulate", "--discipline", "priority")
+    result = cli(*args, "--format", "json")
     assert json.loads(result.stdout)["plans"][0]["simulated_care"] == pytest.approx(0.8)  # (27 + 5) / 40
+    assert disciplines == ["priority"]
 
 
 # ---------------------------------------------------------------------------------------- metrics
@@ -407,7 +411,7 @@ def test_costs_at_a_point_do_not_depend_on_the_order_of_the_chain():
 def test_a_failing_simulation_keeps_the_plan_and_says_why(monkeypatch):
     fake = types.ModuleType("scheduler.simulate")
 
-    def simulate(scenario, plan, runs):
+    def simulate(scenario, plan, runs, discipline="oldest"):
         raise ValueError("no agents")
 
     fake.simulate = simulate

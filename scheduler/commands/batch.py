@@ -117,6 +117,13 @@ def _folder_name(text: str) -> str:
 @click.option(
     "--runs", type=click.IntRange(min=1), default=100, show_default=True, help="Simulation runs (with --simulate)."
 )
+@click.option(
+    "--discipline",
+    type=click.Choice(["oldest", "priority"]),
+    default="oldest",
+    show_default=True,
+    help="Simulated queue discipline (with --simulate): oldest item first, or Erlang streams before backlog.",
+)
 @EXCEL
 @HTML
 @FORMAT
@@ -134,6 +141,7 @@ def compare(
     seed: int,
     simulate: bool,
     runs: int,
+    discipline: str,
     excel: bool,
     html: bool,
     fmt: str,
@@ -149,6 +157,7 @@ def compare(
     Examples:
       scheduler compare scenarios/small_company.yaml -o out/compare --time-limit 20
       scheduler compare scenarios/small_company.yaml --variants base,recruit --jobs 2 --format json
+      scheduler compare scenarios/tourism.yaml --variants base,backlog-care --simulate --discipline priority
       scheduler compare scenarios/*.yaml --backend ray --address auto -o out/all
     """
     from scheduler.batch import (
@@ -163,7 +172,7 @@ def compare(
     _prepare(output, force, backend)
     params = SolveParams(time_limit=time_limit, workers=workers, seed=seed)
     job_list, loaded = compare_jobs(
-        list(scenarios), parse_variants(variants), params, simulate_runs=runs if simulate else 0
+        list(scenarios), parse_variants(variants), params, simulate_runs=runs if simulate else 0, discipline=discipline
     )
     n_jobs = jobs or default_jobs(workers)
     notes: list[str] = []
