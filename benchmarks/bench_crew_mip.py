@@ -18,9 +18,8 @@ from ortools.linear_solver import pywraplp
 from scheduler import load_scenario
 from scheduler.model.build import build_model
 from scheduler.model.data import compile_model_data
+from scheduler.model.lp import linear_solver
 from scheduler.requirements import compute_requirements
-
-INFINITE = 2**62
 
 
 def main() -> None:
@@ -33,24 +32,11 @@ def main() -> None:
     scenario = load_scenario(args.scenario)
     data = compile_model_data(scenario, compute_requirements(scenario))
     proto = build_model(data, "crew").model.proto
-    solver = pywraplp.Solver.CreateSolver(args.solver)
-    if solver is None:
-        raise SystemExit(f"{args.solver} is not available in this OR-Tools build")
-    columns = [solver.IntVar(v.domain[0], v.domain[-1], f"x{i}") for i, v in enumerate(proto.variables)]
-    for constraint in proto.constraints:
-        if not constraint.HasField("linear") or constraint.enforcement_literal:
-            raise SystemExit("the crew model has a constraint that is not a plain linear row")
-        domain = constraint.linear.domain
-        lo = -solver.infinity() if domain[0] <= -INFINITE else domain[0]
-        hi = solver.infinity() if domain[-1] >= INFINITE else domain[-1]
-        row = solver.Constraint(lo, hi)
-        for var, coefficient in zip(constraint.linear.vars, constraint.linear.coeffs, strict=True):
-            row.SetCoefficient(columns[var], coefficient)
+    built = linear_solver(proto, args.solver, integer=True)
+    if built is None:
+        raise SystemExit(f"{args.solver} is not available in this OR-Tools build, or the model is not linear")
+    solver, _ = built
     objective = solver.Objective()
-    for var, coefficient in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
-        objective.SetCoefficient(columns[var], coefficient)
-    objective.SetOffset(proto.objective.offset)
-    objective.SetMinimization()
     solver.SetTimeLimit(int(args.time_limit * 1000))
     if args.log:
         solver.EnableOutput()

@@ -31,6 +31,14 @@ FORMAT = click.option(
     help="Output for people or machines.",
 )
 VARIANT = click.option("--variant", default=None, help="Solve a named variant of the scenario (see its 'variants').")
+DISCIPLINE = click.option(
+    "--discipline",
+    type=click.Choice(["oldest", "priority"]),  # scheduler.simulate.DISCIPLINES (not imported at start-up)
+    default="oldest",
+    show_default=True,
+    help="Which waiting item a free agent takes in the simulation: the oldest, or the oldest of the most "
+    "urgent class (Erlang streams, then backlog streams, then workload tasks; slower).",
+)
 
 
 def emit_json(data: Any) -> None:

@@ -791,12 +791,11 @@ class _Engine:
             return
         names, spec = self.streams.names, self.scenario.spec.streams
         rank = [_CLASS_OF_MODEL[spec[name].response_model] for name in names]
-        # Per agent: the streams it serves, grouped by class, most urgent class first.
+        # Per agent: the streams it serves, grouped by class, most urgent class first (empty groups left out).
         classes = [
-            [[k for k in range(len(names)) if self.eligible[k, j] and rank[k] == c] for c in sorted(set(rank))]
-            for j in range(len(self.agents))
+            [group for c in sorted(set(rank)) if (group := [k for k, r in enumerate(rank) if r == c and serves[k]])]
+            for serves in self.eligible.T.tolist()
         ]
-        classes = [[group for group in groups if group] for groups in classes]
         eligible = self.eligible.tolist()
         win_start, win_end = self.win_start.tolist(), self.win_end.tolist()
         inv_productivity = self.inv_productivity.tolist()
@@ -963,8 +962,8 @@ def _serve_run(
             start[item], chosen[item] = t, j
             heapq.heappush(ready, (t + work[item] * inv_productivity[j], j))
         elif i < n:
-            a, k, i = next_arrival, stream[i], i + 1
-            item = i - 1
+            item, a, k = i, next_arrival, stream[i]
+            i += 1
             for j in list(idle):
                 if not eligible[k][j]:
                     continue

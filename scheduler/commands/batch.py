@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduler.cli import EXIT_FAIL, EXIT_OK, FORMAT, emit_json, handle_errors, main, stderr, stdout
+from scheduler.cli import DISCIPLINE, EXIT_FAIL, EXIT_OK, FORMAT, emit_json, handle_errors, main, stderr, stdout
 from scheduler.errors import InputError
 
 JOBS = click.option(
@@ -117,13 +117,7 @@ def _folder_name(text: str) -> str:
 @click.option(
     "--runs", type=click.IntRange(min=1), default=100, show_default=True, help="Simulation runs (with --simulate)."
 )
-@click.option(
-    "--discipline",
-    type=click.Choice(["oldest", "priority"]),
-    default="oldest",
-    show_default=True,
-    help="Simulated queue discipline (with --simulate): oldest item first, or Erlang streams before backlog.",
-)
+@DISCIPLINE
 @EXCEL
 @HTML
 @FORMAT

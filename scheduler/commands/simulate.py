@@ -10,7 +10,18 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from scheduler.cli import EXIT_FAIL, EXIT_OK, FORMAT, VARIANT, emit_json, handle_errors, main, stderr, stdout
+from scheduler.cli import (
+    DISCIPLINE,
+    EXIT_FAIL,
+    EXIT_OK,
+    FORMAT,
+    VARIANT,
+    emit_json,
+    handle_errors,
+    main,
+    stderr,
+    stdout,
+)
 
 
 @main.command()
@@ -39,14 +50,7 @@ from scheduler.cli import EXIT_FAIL, EXIT_OK, FORMAT, VARIANT, emit_json, handle
     show_default=True,
     help="Simulate the horizon once before measuring it (the plan repeats), or start with empty queues.",
 )
-@click.option(
-    "--discipline",
-    type=click.Choice(["oldest", "priority"]),
-    default="oldest",
-    show_default=True,
-    help="Which waiting item a free agent takes: the oldest, or the oldest of the most urgent class (Erlang "
-    "streams, then backlog streams, then workload tasks; slower).",
-)
+@DISCIPLINE
 @VARIANT
 @FORMAT
 @handle_errors

@@ -266,7 +266,7 @@ class Greedy:
                 s = self.data.shifts[w.role][i]
                 capacity = [c * w.productivity / 100 for c in s.capacity]
                 gain = gains[key] = self._gain(w.skills, w.role, s.start, s.end, s.present, capacity, floors_only)
-            if gain <= 0 or gain <= best_score * max(1.0, w.price_of[i]):  # the cost is at least the price
+            if gain <= best_score * max(1.0, w.price_of[i]):  # the cost is at least the price (and >= 1)
                 continue
             score = gain / self._cost(p, i)
             if score > best_score and self.can_take(p, i):

@@ -26,20 +26,21 @@ class Relaxation:
     values: list[float]
 
 
-def lp_relaxation(h: Handles, time_limit: float) -> Relaxation | None:
-    """Solve the LP relaxation with GLOP's dual simplex; None if not solved to optimality in time or if
-    the model has constraints that are not plain linear rows (enforced rows, clauses)."""
-    proto = h.model.proto
+def linear_solver(proto, solver_id: str, integer: bool) -> tuple[pywraplp.Solver, list] | None:
+    """A CP-SAT model of plain linear rows as an OR-Tools linear solver (GLOP for its LP relaxation, a MIP
+    solver such as HiGHS or SCIP with ``integer``), with its columns; None when the solver is missing or a
+    constraint is not a plain linear row (enforced rows, clauses)."""
     if any(not c.has_linear() or c.enforcement_literal for c in proto.constraints):
         return None
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    if solver is None or time_limit <= 0:
+    solver = pywraplp.Solver.CreateSolver(solver_id)
+    if solver is None:
         return None
     infinity = solver.infinity()
+    column = solver.IntVar if integer else solver.NumVar
     columns = []
     for i, var in enumerate(proto.variables):
-        domain = list(var.domain)
-        columns.append(solver.NumVar(domain[0], domain[-1], f"x{i}"))
+        domain = list(var.domain)  # the proto's repeated field has no negative indexing
+        columns.append(column(domain[0], domain[-1], f"x{i}"))
     for constraint in proto.constraints:
         linear = constraint.linear
         domain = list(linear.domain)
@@ -53,12 +54,22 @@ def lp_relaxation(h: Handles, time_limit: float) -> Relaxation | None:
         objective.SetCoefficient(columns[var], coef)
     objective.SetOffset(proto.objective.offset)
     objective.SetMinimization()
+    return solver, columns
+
+
+def lp_relaxation(h: Handles, time_limit: float) -> Relaxation | None:
+    """Solve the LP relaxation with GLOP's dual simplex; None if not solved to optimality in time or if
+    the model has constraints that are not plain linear rows (enforced rows, clauses)."""
+    built = linear_solver(h.model.proto, "GLOP", integer=False) if time_limit > 0 else None
+    if built is None:
+        return None
+    solver, columns = built
     solver.SetTimeLimit(max(1, int(time_limit * 1000)))
     params = pywraplp.MPSolverParameters()
     params.SetIntegerParam(pywraplp.MPSolverParameters.LP_ALGORITHM, pywraplp.MPSolverParameters.DUAL)
     if solver.Solve(params) != pywraplp.Solver.OPTIMAL:
         return None
-    return Relaxation(objective.Value(), [c.solution_value() for c in columns])
+    return Relaxation(solver.Objective().Value(), [c.solution_value() for c in columns])
 
 
 def lp_bound(relaxation: Relaxation) -> float:
