@@ -78,7 +78,7 @@ class Worker:
     min_weekly_slots: int
     window: tuple[int, int] | None  # [first day, last day] of an internship, else None
 
-    @property
+    @cached_property
     def fixed_cost(self) -> int:
         return sum(c for _, c in self.fixed_lines)
 
@@ -86,7 +86,7 @@ class Worker:
     def units(self) -> dict[str, int]:
         return dict(self.unit_prices)
 
-    @property
+    @cached_property
     def overtime_unit(self) -> int:
         """Cents per slot above the legal week (paid in full plus the first premium)."""
         return self.units.get("overtime", 0)

@@ -10,6 +10,7 @@ rule again and returns its own plan.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -37,6 +38,9 @@ class _Person:
     total: int = 0
     night_worker: bool = False
     longest: int = 0
+    # Shifts the rules refused: a roster only grows and every rule only tightens as it does, so a refusal
+    # stands (measured: most candidates in a long horizon are refused again and again).
+    refused: set[int] = field(default_factory=set)
 
 
 class Greedy:
@@ -76,10 +80,24 @@ class Greedy:
                 for t in range(s.start, s.end):
                     by_slot[t].append(i)
             self.covering[role] = by_slot
+        # Per kind of person (role, skills, productivity): the least price of each shift among them.
+        self._least_price: dict[tuple, dict[int, int]] = defaultdict(dict)
+        for worker in data.workers:
+            least = self._least_price[(worker.role, worker.skills, worker.productivity)]
+            for i, price in worker.price_of.items():
+                least[i] = min(price, least.get(i, price))
 
     # ------------------------------------------------------------------------------------ rules
     def can_take(self, p: _Person, i: int) -> bool:
         """Every per-person rule of the model, checked incrementally in slot units."""
+        if i in p.refused:
+            return False
+        if self._allowed(p, i):
+            return True
+        p.refused.add(i)
+        return False
+
+    def _allowed(self, p: _Person, i: int) -> bool:
         w = p.worker
         if i not in w.price_of:
             return False
@@ -204,10 +222,9 @@ class Greedy:
                     gain += FULL
         return gain
 
-    def _staff_candidates(self, t: int, skill: str | None, roles: tuple[str, ...] | None, check: bool = True):
-        """(person, shift) pairs covering slot t: everyone already on the payroll, and the next free hire
-        slot of each role (hire slots are interchangeable); only those the rules allow unless ``check`` is
-        False (the caller then checks the ones it would choose)."""
+    def _eligible(self, t: int, skill: str | None, roles: tuple[str, ...] | None):
+        """People who may cover slot t: everyone already on the payroll, and the next free hire slot of each
+        role (hire slots are interchangeable), in roster order."""
         seen_hire_roles: set[str] = set()
         for p in self.people:
             w = p.worker
@@ -219,13 +236,17 @@ class Greedy:
                 if w.role in seen_hire_roles:
                     continue
                 seen_hire_roles.add(w.role)
-            for i in self.covering[w.role][t]:
-                if not check or self.can_take(p, i):
+            yield p
+
+    def _staff_candidates(self, t: int, skill: str | None, roles: tuple[str, ...] | None):
+        """(person, shift) pairs covering slot t that the rules allow."""
+        for p in self._eligible(t, skill, roles):
+            for i in self.covering[p.worker.role][t]:
+                if self.can_take(p, i):
                     yield p, i
 
     def _cost(self, p: _Person, i: int) -> float:
-        """Marginal cost of a shift: its price, the overtime it adds, and for a new hire its fixed pay
-        (salaries of people already on the payroll are paid anyway)."""
+        """Marginal cost of a shift: its price, the overtime it adds, and the fixed pay it brings in."""
         w = p.worker
         s = self.data.shifts[w.role][i]
         cost = float(w.price_of[i])
@@ -233,11 +254,18 @@ class Greedy:
             before = p.week_slots[k]
             over = max(0, before + n - w.limits.legal_week) - max(0, before - w.limits.legal_week)
             cost += over * w.overtime_unit
-        if w.hire and p.index not in self.hired:
-            cost += w.fixed_cost  # the first shift of a new hire brings its whole fixed pay
-        elif self.full_cost:
-            cost += w.fixed_cost * s.length / max(1, w.limits.max_total)  # staff hours are not free either
+        cost += self._pay(p, s)
         return max(cost, 1.0)
+
+    def _pay(self, p: _Person, s: Shift) -> float:
+        """The fixed pay a shift's cost carries: a new hire's whole fixed pay with the first shift; else, in
+        the pass where the agency competes, its hours' share of a salary (paid anyway, but not free)."""
+        w = p.worker
+        if w.hire and p.index not in self.hired:
+            return w.fixed_cost
+        if self.full_cost:
+            return w.fixed_cost * s.length / max(1, w.limits.max_total)
+        return 0.0
 
     def _agency_candidates(self, t: int, skill: str | None):
         for name, info in self.data.agency.items():
@@ -249,28 +277,60 @@ class Greedy:
                     if load.max(initial=0) < info.max_concurrent:
                         yield name, b
 
+    def _best_staff(self, t: int, skill: str | None, roles: tuple[str, ...] | None, floors_only: bool):
+        """The shift covering slot t with the most gain per euro, and its score; among equal scores, the first
+        in roster order. A shift's gain depends on the role, skills and productivity only, so people alike
+        share it, and no one of them pays less for it than the least price among them plus the pay it brings
+        in: kinds of people and shifts are visited best bound first, and the rules checked only for a
+        candidate that would win. Measured: the same plans as a plain scan of every candidate, the greedy on
+        ladder M with 40 people in 12.0 s instead of 28.7 s, on L in 10.2 s instead of 20.5 s."""
+        kinds: dict[tuple, list[_Person]] = defaultdict(list)
+        for p in self._eligible(t, skill, roles):
+            kinds[(p.worker.role, p.worker.skills, p.worker.productivity)].append(p)
+        bounds = []
+        for kind, members in kinds.items():
+            role, skills, productivity = kind
+            least = self._least_price[kind]
+            # The least fixed pay any of them brings in: a new hire's, or a share per slot of a salary.
+            hire_pay, rate = math.inf, math.inf
+            for p in members:
+                if p.worker.hire and p.index not in self.hired:
+                    hire_pay = min(hire_pay, p.worker.fixed_cost)
+                else:
+                    rate = min(rate, p.worker.fixed_cost / max(1, p.worker.limits.max_total) if self.full_cost else 0.0)
+            for k, i in enumerate(self.covering[role][t]):
+                if i not in least:
+                    continue
+                s = self.data.shifts[role][i]
+                capacity = [c * productivity / 100 for c in s.capacity]
+                gain = self._gain(skills, role, s.start, s.end, s.present, capacity, floors_only)
+                if gain <= 0:
+                    continue
+                floor = (least[i] + min(hire_pay, rate * s.length)) * (1 - 1e-9)  # float slack: a true bound
+                bounds.append((gain / max(1.0, floor), k, kind, i, gain, s))
+        bounds.sort(key=lambda b: -b[0])
+        best, best_score, best_at = None, 0.0, (math.inf, math.inf)
+        for bound, k, kind, i, gain, s in bounds:
+            if bound < best_score:
+                break
+            for p in kinds[kind]:
+                price = p.worker.price_of.get(i)
+                # One shift a day: the first rule can_take checks, and the one that fails most often here.
+                if price is None or s.day in p.days or i in p.refused:
+                    continue
+                # The cost without its overtime, summed as _cost sums it: never above it, so a true bound.
+                ceiling = gain / max(float(price) + self._pay(p, s), 1.0)
+                if ceiling < best_score or (ceiling == best_score and (p.index, k) > best_at):
+                    continue
+                score = gain / self._cost(p, i)
+                wins = score > best_score or (score == best_score and (p.index, k) < best_at)
+                if wins and self.can_take(p, i):
+                    best, best_score, best_at = ("staff", p, i), score, (p.index, k)
+        return best, best_score
+
     def _best(self, t: int, skill: str | None, roles: tuple[str, ...] | None, floors_only: bool):
-        """The shift or agency block covering slot t with the most gain per euro. A shift's gain depends on
-        the role, skills and productivity only, so people alike share it; the rules are checked only for
-        a candidate that would beat the best so far: the same choices in the same order, measured 4x faster
-        on ladder M with 40 people (39.7 s -> 9.6 s) and 2x with 10."""
-        best, best_score = None, 0.0
-        gains: dict[tuple, float] = {}
-        for p, i in self._staff_candidates(t, skill, roles, check=False):
-            w = p.worker
-            if i not in w.price_of:  # not a shift this person may take at all
-                continue
-            key = (w.role, w.skills, w.productivity, i)
-            gain = gains.get(key)
-            if gain is None:
-                s = self.data.shifts[w.role][i]
-                capacity = [c * w.productivity / 100 for c in s.capacity]
-                gain = gains[key] = self._gain(w.skills, w.role, s.start, s.end, s.present, capacity, floors_only)
-            if gain <= best_score * max(1.0, w.price_of[i]):  # the cost is at least the price (and >= 1)
-                continue
-            score = gain / self._cost(p, i)
-            if score > best_score and self.can_take(p, i):
-                best, best_score = ("staff", p, i), score
+        """The shift or agency block covering slot t with the most gain per euro."""
+        best, best_score = self._best_staff(t, skill, roles, floors_only)
         if roles is None or any(r in self.data.agency for r in roles):
             for name, b in self._agency_candidates(t, skill):
                 if roles is not None and name not in roles:

@@ -38,3 +38,40 @@ def test_a_shift_early_next_week_cannot_take_this_weeks_only_rest_window() -> No
         g.take(ana, index[24 * day + 9])
     assert not g.can_take(ana, index[24 * 7 + 3])
     assert g.can_take(ana, index[24 * 7 + 6])
+
+
+def _plain_scan(g: Greedy, t: int, skill, roles, floors_only: bool):
+    """The best shift by looking at every candidate in roster order: what the bound-ordered search must match."""
+    best, best_score = None, 0.0
+    for p, i in g._staff_candidates(t, skill, roles):
+        s = g.data.shifts[p.worker.role][i]
+        capacity = [c * p.worker.productivity / 100 for c in s.capacity]
+        gain = g._gain(p.worker.skills, p.worker.role, s.start, s.end, s.present, capacity, floors_only)
+        score = gain / g._cost(p, i)
+        if score > best_score:
+            best, best_score = ("staff", p, i), score
+    return best, best_score
+
+
+def test_the_bound_ordered_choice_is_the_plain_scans_and_refusals_stand(monkeypatch) -> None:
+    """Every choice of a whole greedy plan (ladder S: 2 streams, floors, hires, a trainee) is the one a scan
+    of every candidate makes, and a shift the rules refused someone is still refused at the end."""
+    from scheduler.bench import ladder_scenario
+
+    scenario = ladder_scenario("S")
+    data = compile_model_data(scenario, compute_requirements(scenario))
+    fast = Greedy._best_staff
+    calls = []
+
+    def compared(self, t, skill, roles, floors_only):
+        chosen = fast(self, t, skill, roles, floors_only)
+        assert chosen == _plain_scan(self, t, skill, roles, floors_only)
+        calls.append(chosen[0])
+        return chosen
+
+    monkeypatch.setattr(Greedy, "_best_staff", compared)
+    g = Greedy(data)
+    g.fill()
+    assert sum(c is not None for c in calls) > 20  # the comparison saw real choices
+    refused = [(p, i) for p in g.people for i in p.refused]
+    assert refused and not any(g._allowed(p, i) for p, i in refused)
