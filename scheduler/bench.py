@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -222,16 +224,22 @@ class BenchResult:
 
 
 def run_size(
-    name: str, time_limit: float | None = None, workers: int = 2, seed: int = 7, **overrides: Any
+    name: str,
+    time_limit: float | None = None,
+    workers: int = 2,
+    seed: int = 7,
+    progress: Callable[[str], None] | None = None,
+    **overrides: Any,
 ) -> BenchResult:
-    """Generate and solve one size in this process (see ``measure`` for a fresh process)."""
+    """Generate and solve one size in this process (see ``measure`` for a fresh process); ``progress`` gets
+    the solve's stage lines."""
     from scheduler.solve import SolveParams, solve
 
     size = SIZES[name]
     limit = time_limit or size.time_limit
     scenario = ladder_scenario(name, seed, **overrides)
     t0 = time.perf_counter()
-    plan = solve(scenario, SolveParams(time_limit=limit, workers=workers, seed=seed))
+    plan = solve(scenario, SolveParams(time_limit=limit, workers=workers, seed=seed), progress=progress)
     wall = time.perf_counter() - t0
     largest = max(plan.stats.stages, key=lambda s: s.variables, default=None)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -255,17 +263,25 @@ def run_size(
     )
 
 
-def _child(queue, name, time_limit, workers, seed, overrides) -> None:
-    queue.put(run_size(name, time_limit, workers, seed, **overrides))
+def _child(queue, name, time_limit, workers, seed, verbose, overrides) -> None:
+    progress = (lambda line: print(f"  {line}", file=sys.stderr, flush=True)) if verbose else None
+    queue.put(run_size(name, time_limit, workers, seed, progress, **overrides))
 
 
 def measure(
-    name: str, time_limit: float | None = None, workers: int = 2, seed: int = 7, **overrides: Any
+    name: str,
+    time_limit: float | None = None,
+    workers: int = 2,
+    seed: int = 7,
+    verbose: bool = False,
+    **overrides: Any,
 ) -> BenchResult:
-    """Run one size in a fresh process, so its peak memory is its own."""
+    """Run one size in a fresh process, so its peak memory is its own; ``verbose`` prints its stages on
+    stderr as they end (a large size runs for minutes)."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    process = context.Process(target=_child, args=(queue, name, time_limit, workers, seed, overrides))
+    args = (queue, name, time_limit, workers, seed, verbose, overrides)
+    process = context.Process(target=_child, args=args)
     process.start()
     result = queue.get()
     process.join()

@@ -302,12 +302,12 @@ def solve(
     # Stage 1: the crew-level relaxation. Unmet need is priced in it (a relaxation still, so its bound
     # holds), so that the greedy plan is always a starting point and the search never starts empty.
     crew_model = _crew_model(data, allow_shortfall)
-    lp_value = _start_from_lp(crew_model, params, remaining, started, stop, progress, runs)
+    lp_value, crew_start = _start_from_lp(crew_model, params, remaining, started, stop, progress, runs)
     if lp_value is None or not crew_model.model.proto.solution_hint.vars:
         _add_crew_hint(crew_model, data, start)
         _complete_hint(crew_model, params, min(10.0, remaining() * 0.1))
     # The crew level may use the time up to 65 % of the limit: the assignment and its fallbacks need the rest.
-    until = max(1.0, started + 0.65 * params.time_limit - time.perf_counter())
+    until = max(1.0, started + CREW_SHARE * params.time_limit - time.perf_counter())
     if stopped():  # interrupted before the crew search: keep the plan it was hinted with
         aggregate = _run("aggregate", crew_model, params, 5.0, started, None, progress, fix_hint=True)
         # Its decisions were fixed: its bound says nothing about the problem, and it is not optimal.
@@ -315,6 +315,14 @@ def solve(
     else:
         aggregate = _run("aggregate", crew_model, params, until, started, stop, progress, params.gap_limit)
     runs.append(aggregate)
+    if aggregate.objective is None and aggregate.status == "UNKNOWN":
+        # The search ran out of time before it took up the plan it was hinted with (seen on the retailer
+        # with 4 s for it): that plan, the RENS one or the greedy's priced as it stands, goes on.
+        aggregate = crew_start or _run(
+            "aggregate, as hinted", crew_model, params, 10.0, started, None, progress, fix_hint=True
+        )
+        if aggregate is not crew_start:
+            runs.append(aggregate)
     if aggregate.objective is None:
         # INFEASIBLE is proven for the real problem too (even unmet need could not make it feasible).
         return _no_plan(scenario, params, runs, started, aggregate.status, aggregate.bound, data, progress)
@@ -367,7 +375,11 @@ def solve(
     _add_person_hint(assign_model, split)
     _complete_hint(assign_model, params, min(5.0, max(0.5, remaining() * 0.1)))
     # After an interrupt the assignment still runs (briefly, unstoppable): it turns the counts into a plan.
-    assign_time = min(10.0, max(3.0, remaining())) if stopped() else max(3.0, min(15.0, remaining() * 0.5))
+    assign_time = (
+        min(10.0, max(3.0, remaining()))
+        if stopped()
+        else max(3.0, min(ASSIGN_MAX * params.time_limit, remaining() * 0.5))
+    )
     assign = _run("assign", assign_model, params, assign_time, started, None if stopped() else stop, progress)
     runs.append(assign)
     # The assignment leaves coverage to the counts: it is a plan only when they covered every need.
@@ -438,7 +450,7 @@ def solve(
             _complete_hint(full, params, min(10.0, remaining() * 0.3))
         # No plan yet: the LP relaxation of the person-level model and its RENS sub-problem, which see every
         # per-person rule, are the best way to a first plan; the greedy plan is the last resort.
-        elif _start_from_lp(full, params, remaining, started, stop, progress, runs) is None or not (
+        elif _start_from_lp(full, params, remaining, started, stop, progress, runs)[0] is None or not (
             full.model.proto.solution_hint.vars
         ):
             _add_person_hint(full, start)
@@ -461,6 +473,8 @@ def solve(
     return _finish(scenario, data, params, runs, started, best=best, bound=bound, aggregate=aggregate)
 
 
+CREW_SHARE = 0.65
+ASSIGN_MAX = 0.25
 _AGGREGATE_ONLY = ("agency hours", "agency fee", "shortfall")  # cost terms the assignment stage leaves out
 # With no plan in hand at the limit, the fallbacks may run on up to this multiple of it: a plan a little late
 # is worth more to a user than none on time (the report shows the real wall time).
@@ -483,26 +497,30 @@ def _crew_model(data: ModelData, allow_shortfall: bool) -> Handles:
 
 def _start_from_lp(
     h: Handles, params: SolveParams, remaining, started: float, stop, progress, runs: list[_Run]
-) -> float | None:
-    """Solve the crew model's LP relaxation, then the RENS sub-problem around it; hint the crew model with
-    the plan found. Returns the LP bound (valid for the real problem), or None when the LP was not solved."""
+) -> tuple[float | None, _Run | None]:
+    """Solve the model's LP relaxation, then the RENS sub-problem around it; hint the model with the plan
+    found. Returns the LP bound (valid for the real problem, None when the LP was not solved) and the run
+    whose plan the hint is, if any (its values are the model's: the sub-problem only narrows its domains)."""
     t0 = time.perf_counter()
     relaxation = lp_relaxation(h, min(30.0, remaining() * 0.35))
     wall = time.perf_counter() - t0
     if relaxation is None:
         if progress:
             progress(f"[lp relaxation] not solved in {wall:.1f} s; starting from the greedy plan")
-        return None
+        return None, None
     bound = lp_bound(relaxation)
     if progress:
         progress(f"[lp relaxation] {bound / 100:,.2f} in {wall:.1f} s (a lower bound)")
     sub = dataclasses.replace(h, model=rens_model(h, relaxation))
     rens = _run("rens", sub, params, min(15.0, remaining() * 0.2), started, stop, progress, params.gap_limit)
     runs.append(rens)
-    if rens.objective is not None:
-        best = _repaired(h.data, rens, params, started, progress, runs) if rens.component("shortfall") else None
-        _hint_all(h, best or rens)
-    return bound
+    if rens.objective is None:
+        return bound, None
+    # The greedy completes the plan in the model itself: the sub-problem's narrowed domains may exclude it.
+    whole = dataclasses.replace(rens, handles=h)
+    best = _repaired(h.data, whole, params, started, progress, runs) if rens.component("shortfall") else None
+    _hint_all(h, best or rens)
+    return bound, best or whole
 
 
 def _bookings(run: _Run) -> dict[str, dict[int, int]]:

@@ -78,6 +78,35 @@ def test_auto_solves_a_small_problem_directly_and_a_large_one_in_stages() -> Non
     assert staged.total_cost == pytest.approx(small.total_cost, abs=0.005)
 
 
+@pytest.mark.parametrize("lp", ["solved", "not solved"])
+def test_a_crew_search_that_runs_out_of_time_keeps_the_plan_it_was_hinted_with(monkeypatch, lp: str) -> None:
+    """Seen on the retailer with 4 s for the crew level: its search returned no plan, not even the one it was
+    hinted with, and the solve ended with none. The RENS plan (or, without an LP, the greedy's priced as it
+    stands) goes on instead."""
+    import dataclasses
+
+    import scheduler.solve as solve_module
+
+    real_run = solve_module._run
+
+    def crew_search_without_a_plan(name, *args, **kwargs):
+        run = real_run(name, *args, **kwargs)
+        if name == "aggregate":
+            return dataclasses.replace(run, status="UNKNOWN", objective=None, bound=None)
+        return run
+
+    monkeypatch.setattr(solve_module, "_run", crew_search_without_a_plan)
+    if lp == "not solved":
+        monkeypatch.setattr(solve_module, "lp_relaxation", lambda h, time_limit: None)
+    tiny = scenario("cm_beats_agency")
+    plan = quick(tiny, stages="staged", workers=1)
+    assert plan.status in FEASIBLE_STATUSES, plan.stats.message
+    names = [s.name for s in plan.stats.stages]
+    assert ("aggregate, as hinted" in names) == (lp == "not solved"), names
+    assert check(tiny, plan).ok
+    assert plan.total_cost >= quick(tiny).total_cost - 0.005
+
+
 def test_the_greedy_completion_is_a_plan_of_its_own_and_passes_the_checker() -> None:
     """The last resort when no person-level model gives a plan in time (as on ladder M with 40 people, whose
     models reach 556 k variables): the greedy's completion of a crew plan, priced from its own lines."""

@@ -48,7 +48,7 @@ def bench(sizes: str, time_limit: float | None, workers: int, seed: int, fmt: st
     for name in names:
         limit = time_limit or SIZES[name].time_limit
         stderr.print(f"size {name}: solving with a {limit:g} s limit ({SIZES[name].target})", markup=False)
-        result = measure(name, time_limit, workers, seed)
+        result = measure(name, time_limit, workers, seed, verbose=True)
         results.append(result)
         gap = "—" if result.gap is None else f"{result.gap:.2%}"
         stderr.print(f"size {name}: {result.status}, gap {gap}, {result.wall_time:.1f} s", markup=False)
