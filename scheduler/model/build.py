@@ -17,7 +17,7 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-from scheduler.model.data import FULL, Crew, ModelData, Shift, Worker
+from scheduler.model.data import FULL, Crew, ModelData, Shift, Worker, agreed_weeks
 
 Level = Literal["crew", "person"]
 
@@ -527,12 +527,8 @@ def agreed_presence(h: Handles, u: int) -> None:
     if not w.min_weekly_slots:
         return
     grid = h.data.scenario.grid
-    first, last = w.window if w.window else (0, grid.days - 1)
     hours = _week_hours(h, u)
-    for week in range(grid.n_weeks):
-        days = [d for d in range(grid.days) if grid.week_of_day[d] == week]
-        if len(days) < 7 or days[0] < first or days[-1] > last:
-            continue
+    for week in agreed_weeks(h.data, w):
         agreed = w.min_weekly_slots * grid.slot_hours
         text = f"{agreed:g} h of presence a week agreed"
         enforce = h.gate("agreed presence", "internship agreement", h.units[u].name, f"week {week + 1}", text)

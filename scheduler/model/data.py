@@ -477,6 +477,19 @@ def _worker(
     )
 
 
+def agreed_weeks(data: ModelData, w: Worker) -> list[int]:
+    """The calendar weeks a worker's agreed weekly presence applies to: whole weeks inside the horizon and
+    inside their window (an internship that starts or ends mid-week has no agreed hours that week)."""
+    grid = data.scenario.grid
+    first, last = w.window if w.window else (0, grid.days - 1)
+    weeks = []
+    for week in range(grid.n_weeks):
+        days = [d for d in range(grid.days) if grid.week_of_day[d] == week]
+        if len(days) == 7 and days[0] >= first and days[-1] <= last:
+            weeks.append(week)
+    return weeks
+
+
 def shift_slots(shift: Shift) -> dict[str, int]:
     """Slots of a shift that each per-slot price applies to (overtime is counted per week instead)."""
     return {

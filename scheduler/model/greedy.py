@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scheduler.model.data import FULL, ModelData, Shift, Worker
+from scheduler.model.data import FULL, ModelData, Shift, Worker, agreed_weeks
 from scheduler.model.extract import Assignment
 
 
@@ -551,13 +551,14 @@ class Greedy:
         return False
 
     def agreed_presence(self) -> int:
-        """Give trainees (and hires with agreed hours) their weekly hours, while a tutor is on duty."""
+        """Give trainees (and hires with agreed hours) their weekly hours, while a tutor is on duty, in the
+        weeks the model asks for them."""
         unmet = 0
         for p in self.people:
             w = p.worker
             if not w.min_weekly_slots or (w.hire and p.index not in self.hired and w.kind != "trainee"):
                 continue
-            for week in range(self.grid.n_weeks):
+            for week in agreed_weeks(self.data, w):
                 while p.week_slots[week] < w.min_weekly_slots:
                     options = [
                         i

@@ -75,3 +75,34 @@ def test_the_bound_ordered_choice_is_the_plain_scans_and_refusals_stand(monkeypa
     assert sum(c is not None for c in calls) > 20  # the comparison saw real choices
     refused = [(p, i) for p in g.people for i in p.refused]
     assert refused and not any(g._allowed(p, i) for p, i in refused)
+
+
+MID_WEEK = """
+name: internship-ends-mid-week
+horizon: {start: 2026-09-07, days: 14, slot_minutes: 60, timezone: Europe/Paris}
+streams:
+  moderation:
+    skill: moderation
+    arrivals: {profile: {weekly_items: 0}}
+    targets: {day: {share: 0.9, within_minutes: 60}}
+roles:
+  senior: {}
+  trainee: {}
+people:
+  - {name: Ana, role: senior}
+  - {name: Tia, role: trainee, internship: {start: 2026-09-07, end: 2026-09-16}, min_weekly_hours: 21}
+"""
+
+
+def test_agreed_hours_apply_to_the_same_weeks_in_the_greedy_as_in_the_model() -> None:
+    """An internship ending on a Wednesday has agreed hours in its one whole week only (as the model and
+    the checker say); the greedy used to count the second week as a need it could not meet (the retailer's
+    one unmet need, which left every completion of a crew plan short)."""
+    from scheduler.model.data import agreed_weeks
+
+    scenario = from_text(MID_WEEK)
+    g = Greedy(compile_model_data(scenario, compute_requirements(scenario)))
+    tia = next(p for p in g.people if p.worker.is_trainee)
+    assert agreed_weeks(g.data, tia.worker) == [0]
+    assert g.agreed_presence() == 0
+    assert tia.week_slots[0] >= tia.worker.min_weekly_slots and tia.week_slots[1] == 0
