@@ -89,13 +89,32 @@ def test_a_crew_search_that_runs_out_of_time_keeps_the_plan_it_was_hinted_with(m
 
     real_run = solve_module._run
 
+    def overstated(run):
+        """The stand-in with a bound far above any plan: the solve must not take it up."""
+        return run and dataclasses.replace(run, bound=10 * run.objective)
+
     def crew_search_without_a_plan(name, *args, **kwargs):
         run = real_run(name, *args, **kwargs)
         if name == "aggregate":
             return dataclasses.replace(run, status="UNKNOWN", objective=None, bound=None)
-        return run
+        return overstated(run) if name == "aggregate, as hinted" else run
+
+    real_start = solve_module._start_from_lp
+
+    def start_from_lp(*args, **kwargs):
+        bound, stand_in = real_start(*args, **kwargs)
+        return bound, overstated(stand_in)
+
+    real_finish = solve_module._finish
+    bounds = []
+
+    def finish(*args, **kwargs):
+        bounds.append(kwargs["bound"])  # in cents, before it is capped at the plan's cost
+        return real_finish(*args, **kwargs)
 
     monkeypatch.setattr(solve_module, "_run", crew_search_without_a_plan)
+    monkeypatch.setattr(solve_module, "_start_from_lp", start_from_lp)
+    monkeypatch.setattr(solve_module, "_finish", finish)
     if lp == "not solved":
         monkeypatch.setattr(solve_module, "lp_relaxation", lambda h, time_limit: None)
     tiny = scenario("cm_beats_agency")
@@ -104,7 +123,11 @@ def test_a_crew_search_that_runs_out_of_time_keeps_the_plan_it_was_hinted_with(m
     names = [s.name for s in plan.stats.stages]
     assert ("aggregate, as hinted" in names) == (lp == "not solved"), names
     assert check(tiny, plan).ok
-    assert plan.total_cost >= quick(tiny).total_cost - 0.005
+    optimum = quick(tiny).total_cost
+    assert plan.total_cost >= optimum - 0.005
+    # The stand-in plan proves nothing: its bound (a narrowed sub-problem's, or a fixed plan's own cost)
+    # must not become the solve's.
+    assert bounds and all(b is None or b <= optimum * 100 + 1 for b in bounds), (bounds, optimum)
 
 
 def test_the_greedy_completion_is_a_plan_of_its_own_and_passes_the_checker() -> None:
