@@ -199,6 +199,16 @@ def _run(
     return run
 
 
+def _unproven(run: _Run) -> _Run:
+    """A run's plan without its bound or proof: for a plan whose bound says nothing about the problem."""
+    return replace(run, status="FEASIBLE" if run.objective is not None else "UNKNOWN", bound=None)
+
+
+def _as_hinted(name: str, h: Handles, params: SolveParams, time_limit: float, started: float, progress) -> _Run:
+    """The plan a model is hinted with, priced as it stands (its decisions fixed, so its bound is its cost)."""
+    return _unproven(_run(name, h, params, time_limit, started, None, progress, fix_hint=True))
+
+
 def _describe(run: _Run) -> str:
     parts = [f"[{run.name}] {run.status} in {run.wall:.1f} s"]
     if run.objective is not None:
@@ -308,22 +318,19 @@ def solve(
         _complete_hint(crew_model, params, min(10.0, remaining() * 0.1))
     until = max(1.0, started + CREW_SHARE * params.time_limit - time.perf_counter())
     if stopped():  # interrupted before the crew search: keep the plan it was hinted with
-        aggregate = _run("aggregate", crew_model, params, 5.0, started, None, progress, fix_hint=True)
-        # Its decisions were fixed: its bound says nothing about the problem, and it is not optimal.
-        aggregate = replace(aggregate, status="FEASIBLE" if aggregate.objective is not None else "UNKNOWN", bound=None)
+        aggregate = _as_hinted("aggregate", crew_model, params, 5.0, started, progress)
     else:
         aggregate = _run("aggregate", crew_model, params, until, started, stop, progress, params.gap_limit)
     runs.append(aggregate)
     if aggregate.objective is None and aggregate.status == "UNKNOWN":
         # The search ran out of time before it took up the plan it was hinted with (seen on the retailer
         # with 4 s for it): that plan, the RENS one or the greedy's priced as it stands, goes on.
-        aggregate = crew_start or _run(
-            "aggregate, as hinted", crew_model, params, 10.0, started, None, progress, fix_hint=True
-        )
-        if aggregate is not crew_start:
+        # A plan, not a proof: the RENS bound holds in its narrowed domains only.
+        if crew_start is not None:
+            aggregate = _unproven(crew_start)
+        else:
+            aggregate = _as_hinted("aggregate, as hinted", crew_model, params, 10.0, started, progress)
             runs.append(aggregate)
-        # A plan, not a proof: the RENS bound holds in its narrowed domains only, a fixed plan's is its cost.
-        aggregate = replace(aggregate, status="FEASIBLE" if aggregate.objective is not None else "UNKNOWN", bound=None)
     if aggregate.objective is None:
         # INFEASIBLE is proven for the real problem too (even unmet need could not make it feasible).
         return _no_plan(scenario, params, runs, started, aggregate.status, aggregate.bound, data, progress)

@@ -64,16 +64,16 @@ def lp_relaxation(h: Handles, time_limit: float) -> Relaxation | None:
     HiGHS, 32.4 s with GLOP; the retailer 8.8 s and 9-11 s."""
     if time_limit <= 0:
         return None
-    highs = linear_solver(h.model.proto, "HIGHS", integer=False)
-    built = highs or linear_solver(h.model.proto, "GLOP", integer=False)
+    highs = pywraplp.Solver.CreateSolver("HIGHS") is not None
+    built = linear_solver(h.model.proto, "HIGHS" if highs else "GLOP", integer=False)
     if built is None:
         return None
     solver, columns = built
     solver.SuppressOutput()
-    if highs is not None:  # else HiGHS writes its banner to stdout, where --format json goes
-        solver.SetSolverSpecificParametersAsString("output_flag = false")
     solver.SetTimeLimit(max(1, int(time_limit * 1000)))
-    if highs is not None:
+    if highs:  # HiGHS writes its banner to stdout (where --format json goes) unless told not to, and with
+        # solver parameters passed it writes it anyway: it runs with its defaults
+        solver.SetSolverSpecificParametersAsString("output_flag = false")
         status = solver.Solve()
     else:
         params = pywraplp.MPSolverParameters()

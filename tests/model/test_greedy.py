@@ -7,19 +7,25 @@ from scheduler.model.greedy import Greedy
 from scheduler.requirements import compute_requirements
 from tests.conftest import from_text
 
-ONE_SENIOR = """
-name: greedy-weekly-rest
+# Two calendar weeks without demand: the rules alone decide.
+TWO_QUIET_WEEKS = """
 horizon: {start: 2026-09-07, days: 14, slot_minutes: 60, timezone: Europe/Paris}
 streams:
   moderation:
     skill: moderation
     arrivals: {profile: {weekly_items: 0}}
     targets: {day: {share: 0.9, within_minutes: 60}}
-roles:
+"""
+
+ONE_SENIOR = (
+    """name: greedy-weekly-rest"""
+    + TWO_QUIET_WEEKS
+    + """roles:
   senior: {shifts: {earliest_start: "00:00", latest_start: "23:00", lengths_hours: [8]}}
 people:
   - {name: Ana, role: senior}
 """
+)
 
 
 def _greedy() -> tuple[Greedy, dict[int, int]]:
@@ -77,21 +83,17 @@ def test_the_bound_ordered_choice_is_the_plain_scans_and_refusals_stand(monkeypa
     assert refused and not any(g._allowed(p, i) for p, i in refused)
 
 
-MID_WEEK = """
-name: internship-ends-mid-week
-horizon: {start: 2026-09-07, days: 14, slot_minutes: 60, timezone: Europe/Paris}
-streams:
-  moderation:
-    skill: moderation
-    arrivals: {profile: {weekly_items: 0}}
-    targets: {day: {share: 0.9, within_minutes: 60}}
-roles:
+MID_WEEK = (
+    """name: internship-ends-mid-week"""
+    + TWO_QUIET_WEEKS
+    + """roles:
   senior: {}
   trainee: {}
 people:
   - {name: Ana, role: senior}
   - {name: Tia, role: trainee, internship: {start: 2026-09-07, end: 2026-09-16}, min_weekly_hours: 21}
 """
+)
 
 
 def test_agreed_hours_apply_to_the_same_weeks_in_the_greedy_as_in_the_model() -> None:
