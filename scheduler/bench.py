@@ -75,7 +75,12 @@ def ladder_raw(size: Size, seed: int = 7, *, days: int | None = None, people: in
     """The scenario of a ladder size as a dict (``days`` and ``people`` override the size for growth runs).
 
     Volumes grow with the team so that every size needs most of its people: about 45 weekly hours of care
-    (DMs) and 25 of comments per existing person, plus publishing.
+    (DMs) and 25 of comments per existing person, plus publishing, as long as the whole team (existing
+    people and hire slots, in M's proportions: 10 + 16) can carry them. XL has fewer hire slots per
+    existing person (120 + 60): at 45 h of care per existing person it would need 6 433 staff hours of care
+    a week on duty, which only staff can give, from 180 people who may work 44 h on average: its crew LP
+    is infeasible (HiGHS, 291 s on 2026-12-02), so no plan exists at all. Its volumes are those of a team
+    of 69 existing people, which 180 can carry.
     """
     rng = np.random.default_rng(seed)
     days = days or size.days
@@ -84,12 +89,18 @@ def ladder_raw(size: Size, seed: int = 7, *, days: int | None = None, people: in
     trainees = max(1, round(size.trainees * existing / size.existing)) if size.trainees else 0
     start = date(2027, 1, 4)  # a Monday, outside the holiday season
     seniors = max(1, round(existing / 3))
+    reference = SIZES["M"]
+    carried = min(existing, (existing + hire_slots) * reference.existing / (reference.existing + reference.hire_slots))
     streams: dict[str, Any] = {
         "care": {
             "skill": "care",
             "handle_minutes": 6,
             "arrivals": {
-                "profile": {"weekly_items": 450 * existing, "daily_curve": OFFICE_EVENING, "weekday_factors": WEEKDAYS}
+                "profile": {
+                    "weekly_items": round(450 * carried),
+                    "daily_curve": OFFICE_EVENING,
+                    "weekday_factors": WEEKDAYS,
+                }
             },
             "targets": {
                 "day": {"share": 0.9, "within_minutes": 60},
@@ -101,7 +112,11 @@ def ladder_raw(size: Size, seed: int = 7, *, days: int | None = None, people: in
             "skill": "moderation",
             "handle_minutes": 0.4,
             "arrivals": {
-                "profile": {"weekly_items": 3750 * existing, "daily_curve": OFFICE_EVENING, "weekday_factors": WEEKDAYS}
+                "profile": {
+                    "weekly_items": round(3750 * carried),
+                    "daily_curve": OFFICE_EVENING,
+                    "weekday_factors": WEEKDAYS,
+                }
             },
             "targets": {"day": {"share": 0.95, "within_minutes": 30}, "night": {"share": 0.9, "within_minutes": 60}},
         },
@@ -111,7 +126,7 @@ def ladder_raw(size: Size, seed: int = 7, *, days: int | None = None, people: in
             "skill": "writing",
             "response_model": "workload",
             "workload": {
-                "hours_per_week": 4 * existing,
+                "hours_per_week": round(4 * carried),
                 "window": "09:00-18:00",
                 "days": ["mon", "tue", "wed", "thu", "fri"],
             },
@@ -122,7 +137,7 @@ def ladder_raw(size: Size, seed: int = 7, *, days: int | None = None, people: in
             "handle_minutes": 3,
             "response_model": "backlog",
             "arrivals": {
-                "profile": {"weekly_items": 120 * existing, "daily_curve": "office", "weekday_factors": "general"}
+                "profile": {"weekly_items": round(120 * carried), "daily_curve": "office", "weekday_factors": "general"}
             },
             "targets": {"day": {"share": 0.95, "within_minutes": 240}, "night": {"share": 0.95, "within_minutes": 600}},
         }

@@ -3,7 +3,7 @@ Timing targets are measured by ``scheduler bench`` (a script), never asserted he
 
 from __future__ import annotations
 
-from scheduler.bench import SIZES, ladder_scenario
+from scheduler.bench import SIZES, ladder_raw, ladder_scenario
 from scheduler.check import check
 from scheduler.solve import SolveParams, solve
 
@@ -23,3 +23,18 @@ def test_ladder_instances_are_deterministic() -> None:
     a, b = ladder_scenario("M"), ladder_scenario("M")
     assert a.hash == b.hash
     assert ladder_scenario("M", seed=8).hash != a.hash
+
+
+def test_no_rung_asks_more_of_its_team_than_m() -> None:
+    """XL has fewer hire slots per existing person than M: its volumes follow the team that can carry them
+    (at 45 h of care per existing person its crew LP is infeasible, so no plan exists)."""
+
+    def care_hours_per_team_member(name: str) -> float:
+        size = SIZES[name]
+        care = ladder_raw(size)["streams"]["care"]
+        hours = care["arrivals"]["profile"]["weekly_items"] * care["handle_minutes"] / 60
+        return hours / (size.existing + size.hire_slots)
+
+    reference = care_hours_per_team_member("M")
+    for name in SIZES:
+        assert care_hours_per_team_member(name) <= reference * 1.01, name
