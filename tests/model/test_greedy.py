@@ -108,3 +108,39 @@ def test_agreed_hours_apply_to_the_same_weeks_in_the_greedy_as_in_the_model() ->
     assert agreed_weeks(g.data, tia.worker) == [0]
     assert g.agreed_presence() == 0
     assert tia.week_slots[0] >= tia.worker.min_weekly_slots and tia.week_slots[1] == 0
+
+
+SENIOR_ON_LEAVE = (
+    """name: greedy-supervision"""
+    + TWO_QUIET_WEEKS
+    + """roles:
+  senior: {shifts: {earliest_start: "09:00", latest_start: "09:00", lengths_hours: [8]}}
+  junior:
+    shifts: {earliest_start: "09:00", latest_start: "09:00", lengths_hours: [8]}
+    supervision: {by: [senior], mode: same_day, max_per_supervisor: 1}
+people:
+  - {name: Ana, role: senior, leave: [{start: 2026-09-08, end: 2026-09-08}]}
+  - {name: Bo, role: junior}
+  - {name: Cy, role: junior}
+"""
+)
+
+
+def test_supervised_shifts_go_when_no_supervisor_can_come() -> None:
+    """Two juniors on Tuesday with the only senior on leave, and two on Wednesday with her at work (one
+    junior per senior): no senior can come on Tuesday, so both Tuesday shifts go; on Wednesday one goes.
+    The model forbids unsupervised juniors, while unmet need is only priced: a plan with them would not
+    even be a starting point."""
+    scenario = from_text(SENIOR_ON_LEAVE)
+    g = Greedy(compile_model_data(scenario, compute_requirements(scenario)))
+    ana, bo, cy = g.people
+    at_nine = {g.data.shifts["junior"][i].day: i for i in bo.worker.shifts}
+    for day in (1, 2):
+        g.take(bo, at_nine[day])
+        g.take(cy, at_nine[day])
+    assert g.supervise() == 3  # Tuesday's two shifts and one of Wednesday's
+    plan = g.result()
+    juniors = [g.data.shifts["junior"][i].day for p in (bo, cy) for i in plan.shifts.get(p.index, ())]
+    seniors = [g.data.shifts["senior"][i].day for i in plan.shifts.get(ana.index, ())]
+    assert juniors == [2] and seniors == [2]
+    assert g.can_take(cy, at_nine[1])  # what the rules refused before the drop is asked again
