@@ -12,7 +12,8 @@ def test_ladder_s_gives_a_feasible_checker_clean_plan() -> None:
     scenario = ladder_scenario("S")
     assert scenario.grid.days == SIZES["S"].days
     assert {"senior", "junior", "trainee", "agency"} <= set(scenario.spec.roles)
-    plan = solve(scenario, SolveParams(time_limit=15, workers=2))
+    # 20 s: at 15 s, with another solve running beside it, one run in three ended its fallbacks without a plan
+    plan = solve(scenario, SolveParams(time_limit=20, workers=2))
     assert plan.status in ("OPTIMAL", "FEASIBLE"), plan.stats.message
     assert plan.stats.best_bound is not None and plan.stats.best_bound <= plan.stats.objective + 0.01
     verdict = check(scenario, plan)
