@@ -405,8 +405,8 @@ def solve(
     # it falls short, first secure a plan (the greedy's completion of it), then mend the split where it
     # falls short if that is cheaper.
     full: Handles | None = None
-    person_too_big = False
-    if best is None:
+    person_too_big = shift_variables > PRICE_SHIFT_LIMIT  # known before building the person-level model
+    if best is None and not person_too_big:
         # One priced model serves every candidate plan: each is a new hint on the same variables.
         soft = build_model(
             data, "person", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT
@@ -503,6 +503,10 @@ PERSON_MODEL_LIMIT = 40_000  # variables above which the person-level improvemen
 # The same limit in shift variables, known before any model is built: the retailer's 39 528 make a person model
 # of 109 080 variables (2.8 each; 5 s to build on a slow day, only to be set aside).
 IMPROVE_SHIFT_LIMIT = 14_000
+# Shift variables above which no person-level model is built to price or improve a plan. Measured on ladder
+# XL (715 425 shift variables, 1 944 983 variables in the priced model): it could not price even a complete
+# hint in 34-42 s, three times over, and took the peak memory from 1.1 to 6.7 GiB; ladder L has 128 994.
+PRICE_SHIFT_LIMIT = 300_000
 EXPLAIN_PERSON_LIMIT = 600  # workers x days above which infeasibility is explained at the crew level
 
 
