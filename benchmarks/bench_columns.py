@@ -32,6 +32,7 @@ from scheduler.model import build
 from scheduler.model.build import Handles, Unit, build_model
 from scheduler.model.data import ModelData, compile_model_data
 from scheduler.model.greedy import greedy_plan
+from scheduler.model.lp import linear_solver
 from scheduler.requirements import compute_requirements
 
 PERSON_COSTS = ("fixed pay", "shifts", "overtime")  # the components a schedule carries itself
@@ -125,24 +126,15 @@ class Master:
     def __init__(self, crew: Handles, groups: list[Group], penalty: float) -> None:
         data = crew.data
         self.groups = groups
-        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        # The crew model's rows as they are; its objective without the costs a schedule carries itself.
+        built = linear_solver(crew.model.proto, "GLOP", integer=False)
+        if built is None:
+            raise ValueError("the crew-level model has a row that is not linear")
+        self.solver, self.columns = built
         s = self.solver
         inf = s.infinity()
-        proto = crew.model.proto
-        self.columns = []
-        for i, var in enumerate(proto.variables):
-            domain = list(var.domain)
-            self.columns.append(s.NumVar(domain[0], domain[-1], f"x{i}"))
-        for constraint in proto.constraints:
-            if constraint.enforcement_literal or not constraint.has_linear():
-                raise ValueError("the crew-level model has a row that is not linear")
-            domain = list(constraint.linear.domain)
-            lo = -inf if domain[0] <= -(2**62) else domain[0]
-            hi = inf if domain[-1] >= 2**62 else domain[-1]
-            row = s.Constraint(lo, hi)
-            for var, coef in zip(constraint.linear.vars, constraint.linear.coeffs, strict=True):
-                row.SetCoefficient(self.columns[var], coef)
         objective = s.Objective()
+        objective.Clear()
         offset = crew.constant
         for name, terms in crew.costs.items():
             if name in PERSON_COSTS:
@@ -205,10 +197,11 @@ class Master:
         self.lambdas.append(var)
         return True
 
-    def solve(self, time_limit: float) -> bool:
+    def solve(self, time_limit: float) -> int:
+        """GLOP's status (OPTIMAL when the duals may be read)."""
         self.solver.SetTimeLimit(max(1, int(time_limit * 1000)))
         self.solver.SuppressOutput()
-        return self.solver.Solve() == pywraplp.Solver.OPTIMAL
+        return self.solver.Solve()
 
     def value(self) -> float:
         return self.solver.Objective().Value()
@@ -260,23 +253,19 @@ def column_bound(
             master.add(_schedule_of(pricings[g], g, shifts))
     for g, group in enumerate(groups):  # a named person nobody's plan used: their cheapest legal schedule
         if not group.hire and not any(s.group == g for s in master.schedules):
-            pricing = pricings[g]
-            pricing.handles.model.minimize(pricing.own_cost)
-            solver = cp_model.CpSolver()
-            solver.parameters.num_workers = 1
-            solver.parameters.max_time_in_seconds = pricing_limit
-            if solver.solve(pricing.handles.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                shifts = tuple(i for i, var in pricing.take.items() if solver.value(var))
-                master.add(_schedule_of(pricing, g, shifts))
+            _, _, pool = _solve_pricing(pricings[g], pricings[g].own_cost, pricing_limit, 1)
+            if pool.found:
+                master.add(_schedule_of(pricings[g], g, pool.found[-1]))
     best_bound = None
     z = None
     iterations = 0
     converged = False
     scale = 100
     while time.perf_counter() - started < time_limit:
-        if not master.solve(max(1.0, time_limit - (time.perf_counter() - started))):
+        status = master.solve(max(1.0, time_limit - (time.perf_counter() - started)))
+        if status != pywraplp.Solver.OPTIMAL:
             if progress:
-                progress(f"[columns] master not solved: status {master.solver.Solve()}")
+                progress(f"[columns] master not solved: status {status}")
             break
         iterations += 1
         z = master.value()
@@ -291,12 +280,7 @@ def column_bound(
             shift_price, person, mu = duals[g]
             pricing = pricings[g]
             variable, constant = _reduced(pricing, shift_price, person, scale)
-            pricing.handles.model.minimize(variable + constant)
-            solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = pricing_limit
-            solver.parameters.num_workers = 1
-            pool = _Pool(pricing, columns_per_pricing)
-            status = solver.solve(pricing.handles.model, pool)
+            status, solver, pool = _solve_pricing(pricing, variable + constant, pricing_limit, columns_per_pricing)
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 exact = False  # no bound of this pricing: no Lagrangian bound this round
                 lagrange = -float("inf")
@@ -328,6 +312,17 @@ def column_bound(
         list(master.schedules),
         converged,
     )
+
+
+def _solve_pricing(pricing: Pricing, objective, time_limit: float, keep: int):
+    """Minimise ``objective`` over one person's legal schedules; the status, the solver and the last ``keep``
+    schedules found."""
+    pricing.handles.model.minimize(objective)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1
+    pool = _Pool(pricing, keep)
+    return solver.solve(pricing.handles.model, pool), solver, pool
 
 
 class _Pool(cp_model.CpSolverSolutionCallback):

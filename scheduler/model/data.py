@@ -483,10 +483,11 @@ def agreed_weeks(data: ModelData, w: Worker) -> list[int]:
     grid = data.scenario.grid
     first, last = w.window if w.window else (0, grid.days - 1)
     weeks = []
-    for week in range(grid.n_weeks):
-        days = [d for d in range(grid.days) if grid.week_of_day[d] == week]
-        if len(days) == 7 and days[0] >= first and days[-1] <= last:
+    day = 0  # the week's first day in the horizon
+    for week, days in enumerate(grid.days_in_week):
+        if days == 7 and day >= first and day + 6 <= last:
             weeks.append(week)
+        day += days
     return weeks
 
 

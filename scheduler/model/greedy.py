@@ -544,39 +544,21 @@ class Greedy:
         The last phase of the fill-in: coverage is not re-counted (whoever reads the plan counts it)."""
         dropped = 0
         allowed = rule.ratio * sum(self.starting[b][day] for b in rule.by)
+        shifts = self.data.shifts.get(rule.role, ())
         for p in reversed(self.people):  # hire slots last in the roster: their shifts go first
             if self.starting[rule.role][day] <= allowed:
                 break
             if p.worker.role != rule.role or p.worker.min_weekly_slots:
                 continue  # agreed weekly hours would break: such a person keeps the shift
-            for i in [i for i in p.shifts if self.data.shifts[p.worker.role][i].day == day]:
-                self._unbook(p, i)
+            i = next((i for i in p.shifts if shifts[i].day == day), None)  # one shift a day at most
+            if i is not None:
+                # The roster rebuilt without it: fewer shifts only loosen the rules, so its refusals go too.
+                # A hire left without shifts stays hired: hire slots fill in order.
+                self.people[p.index] = self._rebuilt(p.index, [k for k in p.shifts if k != i])
+                self.on_duty[rule.role][shifts[i].start : shifts[i].end] -= 1
+                self.starting[rule.role][day] -= 1
                 dropped += 1
         return dropped
-
-    def _unbook(self, p: _Person, i: int) -> None:
-        """Take shift ``i`` away from ``p`` (fewer shifts only loosen the rules, so refusals are forgotten)."""
-        w = p.worker
-        s = self.data.shifts[w.role][i]
-        j = p.starts.index(s.start)
-        del p.starts[j], p.ends[j]
-        p.shifts.remove(i)
-        p.days.discard(s.day)
-        for d, n in s.day_slots:
-            p.day_slots[d] -= n
-        for k, n in s.week_slots:
-            p.week_slots[k] -= n
-        week = self.grid.week_of_day[s.day]
-        p.week_days[week] -= 1
-        p.total -= s.length
-        if s.night_shift:
-            p.week_nights[week] -= 1
-        shifts = self.data.shifts[w.role]
-        p.longest = max((shifts[k].length for k in p.shifts), default=0)
-        p.night_worker = any(n >= w.limits.night_worker_shifts for n in p.week_nights.values() if n)
-        p.refused.clear()
-        self.on_duty[w.role][s.start : s.end] -= 1
-        self.starting[w.role][s.day] -= 1  # a hire left without shifts stays hired: hire slots fill in order
 
     def _any(self, t: int, roles: tuple[str, ...]):
         for p, i in self._staff_candidates(t, None, roles):

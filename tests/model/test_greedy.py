@@ -143,4 +143,4 @@ def test_supervised_shifts_go_when_no_supervisor_can_come() -> None:
     juniors = [g.data.shifts["junior"][i].day for p in (bo, cy) for i in plan.shifts.get(p.index, ())]
     seniors = [g.data.shifts["senior"][i].day for i in plan.shifts.get(ana.index, ())]
     assert juniors == [2] and seniors == [2]
-    assert g.can_take(cy, at_nine[1])  # what the rules refused before the drop is asked again
+    assert g.can_take(g.people[cy.index], at_nine[1])  # what the rules refused before the drop is asked again
