@@ -12,8 +12,11 @@ The solve runs in up to three stages, each a CP-SAT model from ``scheduler.model
    above ``gap_limit`` or the assignment failed; its own bound also counts.
 
 A small problem (few shift variables in all) skips the stages: the person-level model is solved directly,
-hinted with the greedy plan, and the crew level's LP relaxation only adds its bound. When no person-level
-model gives a plan in time, the greedy's completion of the crew plan is the plan.
+hinted with the greedy plan, and the crew level's LP relaxation only adds its bound. Otherwise the greedy
+plan, when it covers every need, is a plan from the first seconds, priced at the crew level; so are the
+greedy's completions of crew plans. The cheapest of these and of the stages' plans is returned. Above
+``PRICE_SHIFT_LIMIT`` shift variables no person-level model is built: the greedy gives the crew plan's
+shifts to people.
 
 The plan's cost is recomputed from the roster and compared with the solver's objective (never above it).
 """
@@ -283,6 +286,7 @@ def solve(
 
     runs: list[_Run] = []
     start = _hint_from_plan(data, hint) if hint is not None else None
+    unmet = None  # needs the greedy start could not meet (None: the start is a hint's plan)
     if start is None:
         t0 = time.perf_counter()
         start, unmet = greedy_plan(data)
@@ -312,8 +316,19 @@ def solve(
     # Stage 1: the crew-level relaxation. Unmet need is priced in it (a relaxation still, so its bound
     # holds), so that the greedy plan is always a starting point and the search never starts empty.
     crew_model = _crew_model(data, allow_shortfall)
+    # Person-level plans that cover everything, made on the way by the greedy (its start, its completions of
+    # crew plans): the final plan is the cheapest of them and the pipeline's own (measured on ladder M, 60 s:
+    # the RENS plan's completion, 128 228 EUR at 27 s, against 139 855 EUR from the later stages).
+    complete: list[_Run] = []
+    if unmet == 0:  # the greedy start believes it covers everything: a first plan, whatever follows
+        greedy_run = _crew_priced(data, crew_model, start, "greedy start", params, started, progress, runs)
+        complete += [greedy_run] if greedy_run is not None else []
     lp_value, crew_start = _start_from_lp(crew_model, params, remaining, started, stop, progress, runs)
-    if lp_value is None or not crew_model.model.proto.solution_hint.vars:
+    complete += [crew_start] if crew_start is not None and crew_start.people is not None else []
+    cheapest = min(complete, key=lambda r: r.objective, default=None)  # crew-level prices: comparable
+    if cheapest is not None and (crew_start is None or cheapest.objective < crew_start.objective):
+        _hint_all(crew_model, cheapest)  # the crew search starts from the cheapest plan in hand
+    elif lp_value is None or not crew_model.model.proto.solution_hint.vars:
         _add_crew_hint(crew_model, data, start)
         _complete_hint(crew_model, params, min(10.0, remaining() * 0.1))
     until = max(1.0, started + CREW_SHARE * params.time_limit - time.perf_counter())
@@ -326,8 +341,9 @@ def solve(
         # The search ran out of time before it took up the plan it was hinted with (seen on the retailer
         # with 4 s for it): that plan, the RENS one or the greedy's priced as it stands, goes on.
         # A plan, not a proof: the RENS bound holds in its narrowed domains only.
-        if crew_start is not None:
-            aggregate = _unproven(crew_start)
+        in_hand = [r for r in (crew_start, *complete) if r is not None]
+        if in_hand:
+            aggregate = _unproven(min(in_hand, key=lambda r: r.objective))
         else:
             aggregate = _as_hinted("aggregate, as hinted", crew_model, params, 10.0, started, progress)
             runs.append(aggregate)
@@ -341,6 +357,7 @@ def solve(
         # which is often cheaper; the cheaper of the two goes on. Measured on ladder M (60 s): the local
         # repairs alone left 47-71 slots short and no plan; the greedy's completion gave one.
         filled = _repaired(data, aggregate, params, started, progress, runs)
+        complete += [filled] if filled is not None else []
         short = {t for (_, t), var in aggregate.handles.shortfall.items() if aggregate.solver.value(var)}
         # Measured on ladder M with 40 people: 224 short slots, three neighbourhoods in vain, 18 s lost.
         hopeless = filled is not None and len(short) > LOCAL_REPAIR_SLOTS
@@ -373,40 +390,52 @@ def solve(
     # Stage 2: assign the counts to people (more hires allowed if the counts need them).
     counts, hires = read_crew_counts(aggregate.handles, aggregate.solver.value)
     bookings = _bookings(aggregate)
-    split = disaggregate(data, counts, hires, bookings)
     best: _Run | None = None
     best_total: int | None = None
-    # A shift nobody may take is priced above any person's pay, so the assignment starts from the split
-    # (whatever it dropped) and drops as few as it can.
-    drop_price = 2 * max(w.fixed_cost for w in data.workers) + 1 if data.workers else 1
-    assign_model = build_model(data, "person", fixed_counts=counts, min_hires=hires, drop_price=drop_price)
-    _add_person_hint(assign_model, split)
-    _complete_hint(assign_model, params, min(5.0, max(0.5, remaining() * 0.1)))
-    # After an interrupt the assignment still runs (briefly, unstoppable): it turns the counts into a plan.
-    # When no person-level improvement can follow (too big a model), the assignment may take more of the rest.
+    full: Handles | None = None
+    person_too_big = shift_variables > PRICE_SHIFT_LIMIT  # known before building the person-level model
     improvable = shift_variables <= IMPROVE_SHIFT_LIMIT
-    assign_time = (
-        min(10.0, max(3.0, remaining()))
-        if stopped()
-        else max(3.0, min(ASSIGN_MAX * params.time_limit, remaining() * (0.5 if improvable else 0.8)))
-    )
-    assign = _run("assign", assign_model, params, assign_time, started, None if stopped() else stop, progress)
-    runs.append(assign)
-    # The assignment leaves coverage to the counts: it is a plan only when they covered every need.
-    covered = allow_shortfall or not aggregate.component("shortfall")
-    if assign.objective is not None and not assign.component("dropped shifts") and covered:
-        best = assign
-        best_total = assign.objective + sum(aggregate.component(c) for c in _AGGREGATE_ONLY)
-    elif assign.objective is not None:
-        split = _merge(read_person_solution(assign_model, assign.solver.value), aggregate)
+    if person_too_big:
+        # No person-level model at this size gives a plan in time (ladder XL: an assignment of 763 819
+        # variables, UNKNOWN after 138 s, 7.4 GiB): the greedy gives the crew plan's shifts to people.
+        plan, unmet = repair(data, counts, hires, bookings)
+        completed = (
+            None if unmet else _crew_priced(data, aggregate.handles, plan, "repair", params, started, progress, runs)
+        )
+        complete += [completed] if completed is not None else []
+    else:
+        split = disaggregate(data, counts, hires, bookings)
+        # A shift nobody may take is priced above any person's pay, so the assignment starts from the split
+        # (whatever it dropped) and drops as few as it can.
+        drop_price = 2 * max(w.fixed_cost for w in data.workers) + 1 if data.workers else 1
+        assign_model = build_model(data, "person", fixed_counts=counts, min_hires=hires, drop_price=drop_price)
+        _add_person_hint(assign_model, split)
+        _complete_hint(assign_model, params, min(5.0, max(0.5, remaining() * 0.1)))
+        # After an interrupt the assignment still runs (briefly, unstoppable): it turns the counts into a plan.
+        # When no person-level improvement can follow (too big a model), the assignment may take more of the
+        # rest.
+        assign_time = (
+            min(10.0, max(3.0, remaining()))
+            if stopped()
+            else max(3.0, min(ASSIGN_MAX * params.time_limit, remaining() * (0.5 if improvable else 0.8)))
+        )
+        assign = _run("assign", assign_model, params, assign_time, started, None if stopped() else stop, progress)
+        runs.append(assign)
+        # The assignment leaves coverage to the counts: it is a plan only when they covered every need.
+        covered = allow_shortfall or not aggregate.component("shortfall")
+        if assign.objective is not None and not assign.component("dropped shifts") and covered:
+            best = assign
+            best_total = assign.objective + sum(aggregate.component(c) for c in _AGGREGATE_ONLY)
+        elif assign.objective is not None:
+            split = _merge(read_person_solution(assign_model, assign.solver.value), aggregate)
 
     # Some of the aggregate's shifts cannot be given to people (per-person rules the crew level does not
     # see: one shift a day between two rests, leave, weekly rest): price the split plan as it stands; when
     # it falls short, first secure a plan (the greedy's completion of it), then mend the split where it
     # falls short if that is cheaper.
-    full: Handles | None = None
-    person_too_big = shift_variables > PRICE_SHIFT_LIMIT  # known before building the person-level model
-    if best is None and not person_too_big:
+    # With a greedy plan in hand, they start only with time left to build and price the person-level model.
+    no_time = bool(complete) and remaining() < FALLBACK_SHARE * params.time_limit
+    if best is None and not person_too_big and not no_time:
         # One priced model serves every candidate plan: each is a new hint on the same variables.
         soft = build_model(
             data, "person", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT
@@ -428,14 +457,16 @@ def solve(
         if not legal(split_run):
             fill_run = priced(repair(data, counts, hires, bookings)[0], "repair")
             chosen = fill_run if legal(fill_run) else None
+            # With a plan in hand (a greedy one), the mending keeps to the time limit.
             if not (stopped() and chosen is not None):
-                local = mended(split_run, chosen is not None)
+                local = mended(split_run, chosen is not None or bool(complete))
                 if local is not None and (chosen is None or local.objective < chosen.objective):
                     chosen = local
             if chosen is None:
-                chosen = mended(fill_run, False)
+                chosen = mended(fill_run, bool(complete))
             # The greedy plan of the very start is the last resort: a plan of its own, whatever the crew did.
-            if chosen is None and time.perf_counter() < started + NO_PLAN_GRACE * params.time_limit:
+            late = time.perf_counter() >= started + NO_PLAN_GRACE * params.time_limit
+            if chosen is None and not late and not complete:
                 greedy_run = priced(start, "greedy")
                 chosen = greedy_run if legal(greedy_run) else mended(greedy_run, False)
         if chosen is not None:
@@ -449,7 +480,8 @@ def solve(
 
     # Stage 3: the full person-level model, started from the best plan, while the gap is open.
     gap_open = best_total is None or _gap(best_total, bound) > params.gap_limit
-    if not gap_open or remaining() <= 2.0 or stopped() or (best is not None and not improvable):
+    no_time = bool(complete) and remaining() < FALLBACK_SHARE * params.time_limit
+    if not gap_open or remaining() <= 2.0 or stopped() or no_time or (best is not None and not improvable):
         full = None
     elif full is None and not person_too_big:
         full = build_model(data, "person", allow_shortfall=allow_shortfall)
@@ -474,10 +506,13 @@ def solve(
             best, best_total = improve, improve.objective
         elif improve.status == "INFEASIBLE" and best is None:
             return _no_plan(scenario, params, runs, started, "INFEASIBLE", None, data, progress)
-    if best is None and filled is not None:
-        # No person-level model gave a plan in time (too big to price or search): the greedy's completion
-        # of the crew plan is one, legal under every per-person rule it checks and covering at the crew level.
-        return _finish(scenario, data, params, runs, started, best=filled, bound=bound)
+    if complete:
+        # The greedy's completions of crew plans are plans too, legal under every per-person rule it checks
+        # and covering at the crew level (the only ones when no person-level model gave a plan in time).
+        totals = {id(r): plan_tables(data, r.people).total_cents for r in complete}
+        cheapest = min(complete, key=lambda r: totals[id(r)])
+        if best_total is None or totals[id(cheapest)] < best_total:
+            return _finish(scenario, data, params, runs, started, best=cheapest, bound=bound)
     if best is None:
         return _no_plan(scenario, params, runs, started, "UNKNOWN", bound)
     return _finish(scenario, data, params, runs, started, best=best, bound=bound, aggregate=aggregate)
@@ -492,6 +527,9 @@ _AGGREGATE_ONLY = ("agency hours", "agency fee", "shortfall")  # cost terms the 
 # With no plan in hand at the limit, the fallbacks may run on up to this multiple of it: a plan a little late
 # is worth more to a user than none on time (the report shows the real wall time).
 NO_PLAN_GRACE = 1.5
+# With a greedy plan in hand, the person-level stages after the assignment need this share of the time limit
+# left (ladder M: 8.7 s to build and hint the priced person model, then 2 s or more per plan priced).
+FALLBACK_SHARE = 0.2
 # Person models with at most this many shift variables are solved directly, with no crew level. Measured
 # (45 s, 2 workers): the small company's recruit variant (1 340) proven optimal in 29 s, where the crew
 # level found no plan covering every need; upskill 5.7 % instead of 8.4 %; ladder S (4 365) and the
@@ -654,10 +692,19 @@ def _repaired(
     plan, unmet = repair(data, counts, hires, _bookings(run))
     if unmet:
         return None
-    h = dataclasses.replace(run.handles, model=run.handles.model.clone())
+    return _crew_priced(data, run.handles, plan, "repair", params, started, progress, runs)
+
+
+def _crew_priced(
+    data: ModelData, h: Handles, plan: Assignment, label: str, params: SolveParams, started: float, progress, runs
+) -> _Run | None:
+    """A greedy person-level plan (legal under every per-person rule it checks) priced by the crew model
+    with its decisions fixed, which checks its coverage; None when it leaves need uncovered. A fraction of a
+    second where pricing it at the person level takes seconds (ladder M: 0.2 s against 2 s and more)."""
+    h = dataclasses.replace(h, model=h.model.clone())
     h.model.clear_hints()
     _add_crew_hint(h, data, plan)
-    fixed = _run("repair", h, params, 10.0, started, None, progress, fix_hint=True)
+    fixed = _run(label, h, params, 10.0, started, None, progress, fix_hint=True)
     runs.append(fixed)
     if fixed.objective is None or fixed.component("shortfall"):
         return None

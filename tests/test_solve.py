@@ -117,6 +117,9 @@ def test_a_crew_search_that_runs_out_of_time_keeps_the_plan_it_was_hinted_with(m
     monkeypatch.setattr(solve_module, "_finish", finish)
     if lp == "not solved":
         monkeypatch.setattr(solve_module, "lp_relaxation", lambda h, time_limit: None)
+        # A greedy start that misses a need is no plan of its own: only the crew search's hint is in hand.
+        real_greedy = solve_module.greedy_plan
+        monkeypatch.setattr(solve_module, "greedy_plan", lambda data: (real_greedy(data)[0], 1))
     tiny = scenario("cm_beats_agency")
     plan = quick(tiny, stages="staged", workers=1)
     assert plan.status in FEASIBLE_STATUSES, plan.stats.message
@@ -128,6 +131,34 @@ def test_a_crew_search_that_runs_out_of_time_keeps_the_plan_it_was_hinted_with(m
     # The stand-in plan proves nothing: its bound (a narrowed sub-problem's, or a fixed plan's own cost)
     # must not become the solve's.
     assert bounds and all(b is None or b <= optimum * 100 + 1 for b in bounds), (bounds, optimum)
+
+
+def test_a_greedy_start_that_covers_everything_is_the_first_plan_and_the_last_resort(monkeypatch) -> None:
+    """Ladder XL's models are too big for any CP-SAT stage to give a plan in time; its greedy start covers
+    every need. Priced at the crew level it is a plan from the first seconds, and the one returned when no
+    later stage gives one (here none does: every solver run after it comes back empty)."""
+    import dataclasses
+
+    import scheduler.solve as solve_module
+
+    real_run = solve_module._run
+
+    def nothing_after_the_greedy(name, *args, **kwargs):
+        run = real_run(name, *args, **kwargs)
+        if name == "greedy start":
+            return run
+        return dataclasses.replace(run, status="UNKNOWN", objective=None, bound=None)
+
+    tiny = scenario("cm_beats_agency")
+    optimum = quick(tiny).total_cost
+    monkeypatch.setattr(solve_module, "_run", nothing_after_the_greedy)
+    monkeypatch.setattr(solve_module, "lp_relaxation", lambda h, time_limit: None)
+    plan = quick(tiny, stages="staged", workers=1)
+    assert plan.status == "FEASIBLE", plan.stats.message
+    assert plan.stats.stages[0].name == "greedy start" and plan.stats.stages[0].status == "OPTIMAL"
+    assert plan.stats.time_to_first is not None
+    assert check(tiny, plan).ok
+    assert plan.total_cost >= optimum - 0.005
 
 
 def test_the_greedy_completion_is_a_plan_of_its_own_and_passes_the_checker() -> None:

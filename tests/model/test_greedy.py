@@ -144,3 +144,23 @@ def test_supervised_shifts_go_when_no_supervisor_can_come() -> None:
     seniors = [g.data.shifts["senior"][i].day for i in plan.shifts.get(ana.index, ())]
     assert juniors == [2] and seniors == [2]
     assert g.can_take(g.people[cy.index], at_nine[1])  # what the rules refused before the drop is asked again
+
+
+def test_a_plan_built_from_nothing_keeps_hours_for_the_last_weeks() -> None:
+    """Three weeks give Ana 132 h (the 44 h average, L3121-22) and weeks of at most 48 h (L3121-20). Built
+    from nothing, the greedy keeps her within the budget's pace plus the most a week may exceed the average
+    (4 h): 48 h in week 1, then 44 h more by the end of week 2 (92 h), not 48. Completing a crew plan, it
+    does not pace (the crew level shared the hours out)."""
+    scenario = from_text(
+        ONE_SENIOR.replace("days: 14", "days: 21").replace('latest_start: "23:00"', 'latest_start: "09:00"')
+    )
+    data = compile_model_data(scenario, compute_requirements(scenario))
+    at_nine = {data.shifts["senior"][i].day: i for i in data.workers[0].shifts}
+    for budget_hours, sixth_shift_of_week_2 in ((True, False), (False, True)):
+        g = Greedy(data, budget_hours=budget_hours)
+        ana = g.people[0]
+        for day in [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]:  # six days of 8 h, then five
+            assert g.can_take(ana, at_nine[day]), day
+            g.take(ana, at_nine[day])
+        assert g.can_take(ana, at_nine[12]) == sixth_shift_of_week_2
+        assert g.can_take(ana, at_nine[14])  # week 3 has its own share
