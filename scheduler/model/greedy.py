@@ -51,6 +51,7 @@ class Greedy:
         # Whether every shift of a salaried person is charged its hours' share of the salary (see _pay).
         self.budget_hours = budget_hours
         self.full_cost = budget_hours
+        self._shapes: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]] = {}
         self.scenario = data.scenario
         self.grid = data.scenario.grid
         self.n = self.grid.n_slots
@@ -228,19 +229,31 @@ class Greedy:
 
     # -------------------------------------------------------------------------------- choosing
     def _gain(self, skills: frozenset[str], role: str, start: int, end: int, present, capacity, floors_only) -> float:
+        """Need a shift or block would cover: per slot, the most it adds to one Erlang stream it may serve
+        (people on duty, up to ``present`` of FULL, and capacity), plus FULL per floor it would raise.
+        In numpy: the greedy spent most of its time here (ladder L: 13 of 24 s, profiled)."""
         gain = 0.0
-        streams = [s for s in self.erlang if self.data.stream_skill(s) in skills] if not floors_only else []
-        for offset, t in enumerate(range(start, end)):
-            best = 0.0
-            for s in streams:
-                h = min(max(self.head[s][t], 0.0), FULL if present[offset] else 0)
-                c = min(max(self.cap[s][t], 0.0), capacity[offset])
-                best = max(best, h + c)
-            gain += best
-            for f, (_, _, roles, _) in enumerate(self.floors):
-                if role in roles and self.floor_gap[f][t] > 0:
-                    gain += FULL
+        if not floors_only:
+            best = None
+            for stream in self.erlang:
+                if self.data.stream_skill(stream) in skills:
+                    heads = np.minimum(np.maximum(self.head[stream][start:end], 0.0), present)
+                    room = heads + np.minimum(np.maximum(self.cap[stream][start:end], 0.0), capacity)
+                    best = room if best is None else np.maximum(best, room)
+            gain += float(best.sum()) if best is not None else 0.0
+        for f, (_, _, roles, _) in enumerate(self.floors):
+            if role in roles:
+                gain += FULL * int(np.count_nonzero(self.floor_gap[f][start:end] > 0))
         return gain
+
+    def _shape(self, role: str, i: int, productivity: int) -> tuple[np.ndarray, np.ndarray]:
+        """A shift's presence (FULL or 0) and capacity per slot at a productivity, as arrays for ``_gain``."""
+        key = (role, i, productivity)
+        if key not in self._shapes:
+            s = self.data.shifts[role][i]
+            present = np.where(s.present, FULL, 0).astype(float)
+            self._shapes[key] = (present, np.asarray(s.capacity, dtype=float) * productivity / 100)
+        return self._shapes[key]
 
     def _eligible(self, t: int, skill: str | None, roles: tuple[str, ...] | None):
         """People who may cover slot t: everyone already on the payroll, and the next free hire slot of each
@@ -328,8 +341,7 @@ class Greedy:
                 if i not in least:
                     continue
                 s = self.data.shifts[role][i]
-                capacity = [c * productivity / 100 for c in s.capacity]
-                gain = self._gain(skills, role, s.start, s.end, s.present, capacity, floors_only)
+                gain = self._gain(skills, role, s.start, s.end, *self._shape(role, i, productivity), floors_only)
                 if gain <= 0:
                     continue
                 floor = (least[i] + min(hire_pay, rate * s.length)) * (1 - 1e-9)  # float slack: a true bound
@@ -369,8 +381,8 @@ class Greedy:
                     name,
                     block.start,
                     block.end,
-                    [True] * length,
-                    [info.productivity] * length,
+                    np.full(length, float(FULL)),
+                    np.full(length, float(info.productivity)),
                     floors_only,
                 )
                 fee = info.fee if not self.agency[name] else 0

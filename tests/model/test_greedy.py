@@ -51,8 +51,8 @@ def _plain_scan(g: Greedy, t: int, skill, roles, floors_only: bool):
     best, best_score = None, 0.0
     for p, i in g._staff_candidates(t, skill, roles):
         s = g.data.shifts[p.worker.role][i]
-        capacity = [c * p.worker.productivity / 100 for c in s.capacity]
-        gain = g._gain(p.worker.skills, p.worker.role, s.start, s.end, s.present, capacity, floors_only)
+        shape = g._shape(p.worker.role, i, p.worker.productivity)
+        gain = g._gain(p.worker.skills, p.worker.role, s.start, s.end, *shape, floors_only)
         score = gain / g._cost(p, i)
         if score > best_score:
             best, best_score = ("staff", p, i), score
