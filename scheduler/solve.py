@@ -331,7 +331,9 @@ def solve(
     elif lp_value is None or not crew_model.model.proto.solution_hint.vars:
         _add_crew_hint(crew_model, data, start)
         _complete_hint(crew_model, params, min(10.0, remaining() * 0.1))
-    until = max(1.0, started + CREW_SHARE * params.time_limit - time.perf_counter())
+    # Above PRICE_SHIFT_LIMIT no person-level model follows: only the greedy's completion, in seconds.
+    share = CREW_SHARE if shift_variables <= PRICE_SHIFT_LIMIT else CREW_SHARE_ALONE
+    until = max(1.0, started + share * params.time_limit - time.perf_counter())
     if stopped():  # interrupted before the crew search: keep the plan it was hinted with
         aggregate = _as_hinted("aggregate", crew_model, params, 5.0, started, progress)
     else:
@@ -522,6 +524,7 @@ def solve(
 # the rest); the assignment runs for at most ASSIGN_MAX (measured on the retailer: 3 s of it gave 65.0 k, 20 s
 # 63.5 k, 60 s 61.8 k, the same counts given to people).
 CREW_SHARE = 0.65
+CREW_SHARE_ALONE = 0.9  # when no person-level model follows (ladder XL: the greedy's completion took 15 s)
 ASSIGN_MAX = 0.25
 _AGGREGATE_ONLY = ("agency hours", "agency fee", "shortfall")  # cost terms the assignment stage leaves out
 # With no plan in hand at the limit, the fallbacks may run on up to this multiple of it: a plan a little late
