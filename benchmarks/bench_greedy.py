@@ -31,14 +31,7 @@ def main() -> None:
         data = compile_model_data(scenario, compute_requirements(scenario))
         t0 = time.perf_counter()
         g = Greedy(data, budget_hours=not args.unbudgeted)
-        phases = {
-            "slots": g.cover_slots,
-            "workloads": g.cover_workloads,
-            "backlogs": g.cover_backlogs,
-            "agreed hours": g.agreed_presence,
-            "supervision": g.supervise,
-        }
-        unmet = {phase: run() for phase, run in phases.items()}
+        unmet = g.fill_by_phase()
         wall = time.perf_counter() - t0
         staff = [p for p in g.people if not p.worker.is_trainee and (not p.worker.hire or p.index in g.hired)]
         used = sum(p.total for p in staff)

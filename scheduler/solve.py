@@ -332,7 +332,8 @@ def solve(
         _add_crew_hint(crew_model, data, start)
         _complete_hint(crew_model, params, min(10.0, remaining() * 0.1))
     # Above PRICE_SHIFT_LIMIT no person-level model follows: only the greedy's completion, in seconds.
-    share = CREW_SHARE if shift_variables <= PRICE_SHIFT_LIMIT else CREW_SHARE_ALONE
+    person_too_big = shift_variables > PRICE_SHIFT_LIMIT  # known before building the person-level model
+    share = CREW_SHARE_ALONE if person_too_big else CREW_SHARE
     until = max(1.0, started + share * params.time_limit - time.perf_counter())
     if stopped():  # interrupted before the crew search: keep the plan it was hinted with
         aggregate = _as_hinted("aggregate", crew_model, params, 5.0, started, progress)
@@ -395,15 +396,11 @@ def solve(
     best: _Run | None = None
     best_total: int | None = None
     full: Handles | None = None
-    person_too_big = shift_variables > PRICE_SHIFT_LIMIT  # known before building the person-level model
     improvable = shift_variables <= IMPROVE_SHIFT_LIMIT
     if person_too_big:
         # No person-level model at this size gives a plan in time (ladder XL: an assignment of 763 819
         # variables, UNKNOWN after 138 s, 7.4 GiB): the greedy gives the crew plan's shifts to people.
-        plan, unmet = repair(data, counts, hires, bookings)
-        completed = (
-            None if unmet else _crew_priced(data, aggregate.handles, plan, "repair", params, started, progress, runs)
-        )
+        completed = _repaired(data, aggregate, params, started, progress, runs)
         complete += [completed] if completed is not None else []
     else:
         split = disaggregate(data, counts, hires, bookings)
@@ -436,8 +433,10 @@ def solve(
     # it falls short, first secure a plan (the greedy's completion of it), then mend the split where it
     # falls short if that is cheaper.
     # With a greedy plan in hand, they start only with time left to build and price the person-level model.
-    no_time = bool(complete) and remaining() < FALLBACK_SHARE * params.time_limit
-    if best is None and not person_too_big and not no_time:
+    def no_time() -> bool:
+        return bool(complete) and remaining() < FALLBACK_SHARE * params.time_limit
+
+    if best is None and not person_too_big and not no_time():
         # One priced model serves every candidate plan: each is a new hint on the same variables.
         soft = build_model(
             data, "person", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT
@@ -482,8 +481,7 @@ def solve(
 
     # Stage 3: the full person-level model, started from the best plan, while the gap is open.
     gap_open = best_total is None or _gap(best_total, bound) > params.gap_limit
-    no_time = bool(complete) and remaining() < FALLBACK_SHARE * params.time_limit
-    if not gap_open or remaining() <= 2.0 or stopped() or no_time or (best is not None and not improvable):
+    if not gap_open or remaining() <= 2.0 or stopped() or no_time() or (best is not None and not improvable):
         full = None
     elif full is None and not person_too_big:
         full = build_model(data, "person", allow_shortfall=allow_shortfall)
@@ -524,14 +522,15 @@ def solve(
 # the rest); the assignment runs for at most ASSIGN_MAX (measured on the retailer: 3 s of it gave 65.0 k, 20 s
 # 63.5 k, 60 s 61.8 k, the same counts given to people).
 CREW_SHARE = 0.65
-CREW_SHARE_ALONE = 0.9  # when no person-level model follows (ladder XL: the greedy's completion took 15 s)
+# When no person-level model follows: ladder XL's greedy completion, its pricing and the tables took 18-24 s.
+CREW_SHARE_ALONE = 0.9
 ASSIGN_MAX = 0.25
 _AGGREGATE_ONLY = ("agency hours", "agency fee", "shortfall")  # cost terms the assignment stage leaves out
 # With no plan in hand at the limit, the fallbacks may run on up to this multiple of it: a plan a little late
 # is worth more to a user than none on time (the report shows the real wall time).
 NO_PLAN_GRACE = 1.5
 # The LP relaxation gives the bound: it may take 35 % of the time left, up to this (measured with HiGHS:
-# ladder L's crew LP takes 39 s, which a cap of 30 s cut off, leaving CP-SAT's bound: a 69 % gap).
+# ladder L's crew LP takes 39-49 s, which a cap of 30 s cut off, leaving CP-SAT's bound: a 69 % gap).
 LP_MAX_SECONDS = 60.0
 # With a greedy plan in hand, the person-level stages after the assignment need this share of the time limit
 # left (ladder M: 8.7 s to build and hint the priced person model, then 2 s or more per plan priced).

@@ -724,12 +724,18 @@ class Greedy:
 
     def fill(self) -> int:
         """Cover whatever is still unmet, phase by phase; returns the number of needs left unmet."""
-        unmet = self.cover_slots()
-        unmet += self.cover_workloads()
-        unmet += self.cover_backlogs()
-        unmet += self.agreed_presence()
-        unmet += self.supervise()
-        return unmet
+        return sum(self.fill_by_phase().values())
+
+    def fill_by_phase(self) -> dict[str, int]:
+        """``fill``, with the needs each phase left unmet (in phase order)."""
+        phases = {
+            "slots": self.cover_slots,
+            "workloads": self.cover_workloads,
+            "backlogs": self.cover_backlogs,
+            "agreed hours": self.agreed_presence,
+            "supervision": self.supervise,
+        }
+        return {phase: run() for phase, run in phases.items()}
 
 
 def disaggregate(data: ModelData, counts, hires, bookings=None) -> Assignment:
