@@ -143,6 +143,14 @@ def label_schedules(
             if p_dw[q] + 1 > wk_days[w]:
                 continue
             for j in range(day_first[d], day_first[d + 1]):
+                # A shift that costs more than it earns is never worth taking unless a week's agreed
+                # presence needs it: dropping a shift breaks no other rule and saves its cost.
+                if (
+                    sh_cost[j] >= 0.0
+                    and wk_min[w] == 0
+                    and (sh_wb[j] == 0 or w + 1 >= wk_min.shape[0] or wk_min[w + 1] == 0)
+                ):
+                    continue
                 if sh_start[j] < p_earliest[q]:
                     continue
                 if p_hw[q] + sh_wa[j] > max_weekly or sh_wb[j] > max_weekly:
@@ -183,9 +191,9 @@ def label_schedules(
                         if since >= hi:
                             alive[i] = False
                             continue
-                        if not last_day:  # the window runs on into the next week: no shift before it ends
-                            if since + weekly_rest > c_earliest[i]:
-                                c_earliest[i] = since + weekly_rest
+                        # The window runs on into the next week: no shift before it ends.
+                        if not last_day and since + weekly_rest > c_earliest[i]:
+                            c_earliest[i] = since + weekly_rest
                 if c_hw[i] < wk_min[w]:
                     alive[i] = False
                     continue
