@@ -31,10 +31,12 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
+from scheduler.engine.colgen import solve_by_columns
 from scheduler.model.build import Handles, build_model
 from scheduler.model.data import ModelData, compile_model_data
 from scheduler.model.extract import (
     Assignment,
+    PlanTables,
     night_workers_of,
     plan_tables,
     read_crew_counts,
@@ -57,6 +59,9 @@ STATUS_NAMES = {
 }
 
 
+STAGES = ("auto", "staged", "direct", "colgen")
+
+
 @dataclass(frozen=True)
 class SolveParams:
     """Solver settings. ``workers=1`` with a seed gives the same plan on every run."""
@@ -68,7 +73,8 @@ class SolveParams:
     log: bool = False
     subsolvers: tuple[str, ...] | None = None  # None: max_lp first (see configure)
     allow_shortfall: bool | None = None  # None: the scenario's shortfall.allowed
-    # "staged" (aggregate, assign, improve), "direct" (person level only), or "auto": direct for small problems
+    # "staged" (aggregate, assign, improve), "direct" (person level only), "colgen" (column generation over
+    # per-person schedules, scheduler.engine), or "auto": direct for small problems, staged otherwise
     stages: str = "auto"
     explain: bool = True  # name the conflicting rules when no legal plan exists
     explain_time: float = 20.0  # seconds for that, on top of the time limit
@@ -78,8 +84,8 @@ class SolveParams:
             raise ValueError("time_limit must be > 0")
         if self.workers < 1:
             raise ValueError("workers must be >= 1")
-        if self.stages not in ("auto", "staged", "direct"):
-            raise ValueError("stages must be 'auto', 'staged' or 'direct'")
+        if self.stages not in STAGES:
+            raise ValueError(f"stages must be one of {', '.join(STAGES)}")
 
 
 def configure(solver: cp_model.CpSolver, params: SolveParams, time_limit: float) -> None:
@@ -294,6 +300,8 @@ def solve(
             gaps = f", {unmet} need(s) it could not meet" if unmet else ""
             progress(f"[greedy] starting plan in {time.perf_counter() - t0:.1f} s{gaps}")
 
+    if params.stages == "colgen":
+        return _by_columns(scenario, data, params, started, allow_shortfall, start, unmet, progress)
     shift_variables = sum(len(w.shifts) for w in data.workers)
     if params.stages == "direct" or (params.stages == "auto" and shift_variables <= DIRECT_LIMIT):
         lp_value = None
@@ -553,6 +561,50 @@ PRICE_SHIFT_LIMIT = 300_000
 EXPLAIN_PERSON_LIMIT = 600  # workers x days above which infeasibility is explained at the crew level
 
 
+def _by_columns(
+    scenario: Scenario,
+    data: ModelData,
+    params: SolveParams,
+    started: float,
+    allow_shortfall: bool,
+    start: Assignment,
+    unmet: int | None,
+    progress: Progress | None,
+) -> Plan:
+    """The column generation strategy (``scheduler.engine``): its plans and the greedy start when it covers
+    everything; the cheapest goes on, with the Lagrangian bound."""
+    t0 = time.perf_counter()
+    left = max(1.0, params.time_limit - (t0 - started))
+    outcome = solve_by_columns(data, allow_shortfall, start, left, UNMET_WEIGHT, progress)
+    found = [(f.how, f.assignment, t0 - started + f.at) for f in outcome.plans]
+    if unmet == 0:
+        found.append(("greedy start", start, t0 - started))
+    priced = [(plan_tables(data, a), how, at) for how, a, at in found]
+    gen = outcome.generation
+    best = min(priced, key=lambda p: p[0].total_cents, default=None)
+    report = StageReport(
+        name="column generation",
+        status=("CONVERGED" if gen.converged else "NOT CONVERGED") if gen.lp_value is not None else "UNKNOWN",
+        objective=_euros(best[0].total_cents) if best else None,
+        bound=_euros(outcome.bound),
+        wall_time=round(time.perf_counter() - t0, 3),
+        variables=outcome.columns,
+        constraints=outcome.rows,
+    )
+    if best is None:
+        # No plan from the columns (often: no legal plan exists, and the master leans on unmet need): the
+        # person-level CP-SAT model decides in the time left, and proves and explains infeasibility.
+        if progress:
+            progress("[colgen] no plan from the columns; the person-level model decides")
+        rest = max(1.0, params.time_limit - (time.perf_counter() - started))
+        return solve(scenario, replace(params, stages="auto", time_limit=rest))
+    tables, how, at = best
+    if progress:
+        progress(f"[colgen] the plan from {how}: {tables.total_cents / 100:,.2f}")
+    first = min(at for _, _, at in found)
+    return _plan(scenario, params, tables, outcome.bound, (report,), first, at, started)
+
+
 def _crew_model(data: ModelData, allow_shortfall: bool) -> Handles:
     """The crew-level relaxation, unmet need priced in it (dear when the user did not allow it)."""
     return build_model(data, "crew", allow_shortfall=True, shortfall_weight=1 if allow_shortfall else UNMET_WEIGHT)
@@ -769,6 +821,7 @@ def _no_plan(
     bound,
     data: ModelData | None = None,
     progress: Progress | None = None,
+    stages: tuple[StageReport, ...] = (),
 ) -> Plan:
     """A Plan without a roster: proven infeasible (then explained), no plan in time, or an invalid model."""
     explanation: tuple[str, ...] = ()
@@ -791,7 +844,7 @@ def _no_plan(
     else:
         status = "UNKNOWN"
         message = f"No plan found within the time limit of {params.time_limit:g} s; allow more time."
-    stages = tuple(r.report() for r in runs)
+    stages = tuple(r.report() for r in runs) + stages
     stats = SolverStats(
         status,
         None,
@@ -842,7 +895,6 @@ def _finish(
     bound: float | None,
     aggregate: _Run | None = None,
 ) -> Plan:
-    wall = time.perf_counter() - started
     stages = tuple(r.report() for r in runs)
     first = next((r.first for r in runs if r.first is not None and r.name != "aggregate"), None)
     if best.people is not None:  # the greedy's plan, priced at the crew level: only its lines give its cost
@@ -866,13 +918,36 @@ def _finish(
             f"cost mismatch: the plan's lines add up to {tables.total_cents / 100:.2f} but the model's objective "
             f"is {expected / 100:.2f}; this is a bug in the model or in the cost lines"
         )
+    proven = best.name == "direct" and best.status == "OPTIMAL"
+    return _plan(scenario, params, tables, bound, stages, first, best.best, started, proven)
+
+
+def _plan(
+    scenario: Scenario,
+    params: SolveParams,
+    tables: PlanTables,
+    bound: float | None,
+    stages: tuple[StageReport, ...],
+    first: float | None,
+    best_time: float | None,
+    started: float,
+    proven: bool = False,
+) -> Plan:
+    """The plan of a roster's tables, with its bound (cents; None when none is known) and gap. ``proven``:
+    the solver proved the roster optimal (its own bound, which may be tighter than ``bound``)."""
+    wall = time.perf_counter() - started
     total = tables.total_cents
     bound = min(bound, total) if bound is not None else None
     gap = _gap(total, bound) if bound is not None else None
     status = "OPTIMAL" if bound is not None and total - bound < 0.5 else "FEASIBLE"
-    if best.name == "direct" and best.status == "OPTIMAL":
+    if proven:
         status, gap = "OPTIMAL", 0.0
-    message = "Proven optimal." if status == "OPTIMAL" else f"Best plan found; at most {gap:.2%} above the optimum."
+    if status == "OPTIMAL":
+        message = "Proven optimal."
+    elif gap is None:
+        message = "Best plan found; no bound is known, so how far it is from the optimum is not known."
+    else:
+        message = f"Best plan found; at most {gap:.2%} above the optimum."
     if tables.shortfall.shape[0]:
         message += f" It leaves {tables.shortfall.shape[0]} slot(s) short of their need (priced shortfall)."
     stats = SolverStats(
@@ -882,7 +957,7 @@ def _finish(
         gap=round(gap, 6) if gap is not None else None,
         wall_time=wall,
         time_to_first=first,
-        time_to_best=best.best,
+        time_to_best=best_time,
         time_limit=params.time_limit,
         workers=params.workers,
         seed=params.seed,

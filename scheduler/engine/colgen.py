@@ -18,17 +18,18 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from scheduler.engine.master import Master, assignment_of, quiet_highs, safe_bound
+from scheduler.engine.master import Master, assignment_of, build_master, quiet_highs, safe_bound
 from scheduler.engine.pricing import Schedule, Variant, calendar_of, cheapest, schedule_cost, variants_of
+from scheduler.model.data import ModelData
 from scheduler.model.extract import Assignment
 
 Progress = Callable[[str], None]
 
 HEURISTIC_LABELS = int(__import__("os").environ.get("HL", "64"))  # labels kept per day while pricing is a heuristic
-KEEP = 4  # schedules a pricing problem may return per round
+KEEP = int(__import__('os').environ.get('KEEP', '4'))  # schedules a pricing problem may return per round
 EPS = 1e-3  # cents: reduced costs above -EPS are not negative
 SMOOTHING = 0.7  # weight of the best bound's duals in the smoothed prices
-DIVE_ROUNDS = 5  # rounds of generation after each column fixed in a dive
+DIVE_ROUNDS = int(__import__("os").environ.get("DR", "15"))
 CLOSE = 1e-5  # the LP within this share of the bound: converged
 
 
@@ -120,7 +121,8 @@ def generate(
     out = out or Generation()
     highs = master.highs
     exact = may_turn_exact and HEURISTIC_LABELS == 0
-    center: np.ndarray | None = None  # the duals of the best bound
+    center: np.ndarray | None = None  # the stability centre: the duals of the best Lagrangian value
+    center_value = -np.inf  # its value (an estimate while pricing is a heuristic, a bound once exact)
     for _ in range(max_rounds):
         if time.perf_counter() >= deadline:
             break
@@ -139,11 +141,13 @@ def generate(
             t1 = time.perf_counter()
             fresh, best = pricer.price(master.shift_pay(y), y[master.conv_row], 0 if exact else HEURISTIC_LABELS, KEEP)
             out.pricing_seconds += time.perf_counter() - t1
+            value = master.lagrangian(y, best)
+            if value > center_value:
+                center, center_value = y, value
             if exact:
                 out.exact_rounds += 1
-                bound = safe_bound(master.lagrangian(y, best))
-                if out.bound is None or bound > out.bound:
-                    out.bound, center = bound, y
+                bound = safe_bound(value)
+                out.bound = bound if out.bound is None else max(out.bound, bound)
                 out.root_bound = out.bound if out.root_bound is None else out.root_bound
             added = master.add(fresh)
             if added:
@@ -162,6 +166,7 @@ def generate(
             if not may_turn_exact:
                 break  # nothing more at heuristic prices: the caller only wanted good columns
             exact = True
+            center_value = -np.inf  # the heuristic's values overestimate: exact ones start afresh
         if out.bound is not None and out.lp_value - out.bound <= CLOSE * max(1.0, abs(out.lp_value)):
             out.converged = True  # the LP is as good as the bound: more columns cannot lower it by much
             break
@@ -245,12 +250,26 @@ def restricted_mip(master: Master, time_limit: float, gap_limit: float) -> Integ
     return complete(master, counts, values[master.decision_columns], rest)
 
 
+def _fractional_hires(master: Master, x: np.ndarray) -> list[tuple[int, float]]:
+    """Hire groups whose schedule count is not whole in the master's solution, with that count."""
+    totals = np.zeros(len(master.groups))
+    np.add.at(totals, np.array([s.group for s in master.columns], dtype=np.int64), x)
+    return [
+        (g, float(totals[g]))
+        for g, group in enumerate(master.groups)
+        if group.hire and abs(totals[g] - round(totals[g])) > 1e-6
+    ]
+
+
 def dive(master: Master, pricer: Pricer, deadline: float, progress: Progress | None = None) -> IntegerPlan | None:
-    """Diving: fix the schedule column closest to its next whole count, generate columns again (heuristic
-    pricing), and repeat until the master's solution is whole; then complete it. The master's bounds are
-    restored after."""
+    """Diving: fix hire counts to whole numbers, then schedule columns, generating columns again after each
+    fixing (heuristic pricing), until the master's solution is whole; then complete it. A fixing that leaves
+    the master without a legal cover (artificial slack, or unmet need the user did not allow) is undone and
+    forbidden instead (one level of backtracking). The master's bounds are restored after."""
     highs = master.highs
     changed: list[int] = []
+    fixed_rows: list[int] = []
+    last: tuple[str, int, float] | None = None  # the last fixing: ("row" | "col", index, value fixed)
     plan = None
     try:
         while time.perf_counter() < deadline:
@@ -263,19 +282,105 @@ def dive(master: Master, pricer: Pricer, deadline: float, progress: Progress | N
                     )
                 break
             values = np.asarray(highs.getSolution().col_value)
+            if master.uncovered(values) and last is not None:
+                kind, index, fixed = last
+                last = None
+                if kind == "row":  # the other whole count next to the LP's
+                    group = master.groups[index]
+                    other = fixed + 1 if fixed + 1 <= group.most else fixed - 1
+                    highs.changeRowBounds(master.conv_row[index], other, other)
+                else:
+                    highs.changeColBounds(index, 0.0, fixed - 1)
+                continue
             x = values[master.n_base :]
+            hires = _fractional_hires(master, x)
+            if hires:
+                # Hire counts first: they decide most of the cost, and a whole count is cheap to price around.
+                g, count = min(hires, key=lambda gc: abs(gc[1] - round(gc[1])))
+                whole = float(round(count))
+                highs.changeRowBounds(master.conv_row[g], whole, whole)
+                fixed_rows.append(g)
+                last = ("row", g, whole)
+                continue
             frac = x - np.floor(x)
             open_ = np.flatnonzero((frac > 1e-6) & (frac < 1 - 1e-6))
             if open_.shape[0] == 0:
                 plan = complete(master, x, None, max(1.0, deadline - time.perf_counter()))
                 break
-            j = open_[np.argmax(frac[open_])]
+            j = open_[np.argmax(x[open_])]
             col = master.n_base + int(j)
-            highs.changeColBounds(col, float(np.ceil(x[j])), float(master.groups[master.columns[j].group].most))
+            lower = float(np.ceil(x[j]))
+            highs.changeColBounds(col, lower, float(master.groups[master.columns[j].group].most))
             changed.append(col)
+            last = ("col", col, lower)
     finally:
+        for g in fixed_rows:
+            group = master.groups[g]
+            highs.changeRowBounds(master.conv_row[g], float(group.least), float(group.most))
         for col in changed:
             highs.changeColBounds(col, 0.0, float(master.groups[master.columns[col - master.n_base].group].most))
     if progress:
-        progress(f"[dive] {len(changed)} columns fixed, {'a plan' if plan else 'no plan'}")
+        progress(f"[dive] {len(fixed_rows)} hire counts and {len(changed)} columns fixed, {'a plan' if plan else 'no plan'}")
     return plan
+
+
+# ------------------------------------------------------------------------------------------ strategy
+@dataclass(frozen=True)
+class Found:
+    """A plan the strategy found: its assignment, how, and when (seconds from the strategy's start)."""
+
+    how: str
+    assignment: Assignment
+    at: float
+
+
+@dataclass
+class Outcome:
+    """What the column generation strategy returns: its plans, its bound (cents, valid for the whole
+    problem; None without an exact pricing round) and its figures."""
+
+    plans: list[Found]
+    bound: float | None
+    generation: Generation
+    columns: int
+    rows: int
+
+
+GENERATION_SHARE = 0.6  # of the time: column generation; the rest turns the columns into plans
+
+
+def solve_by_columns(
+    data: ModelData,
+    allow_shortfall: bool,
+    start: Assignment | None,
+    time_limit: float,
+    unmet_weight: int,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Column generation, then integer plans from the columns: the restricted master MIP and a dive."""
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    master = build_master(data, 1 if allow_shortfall else unmet_weight)
+    pricer = Pricer(master)
+    seed_columns(master, pricer, start)
+    generation = generate(master, pricer, t0 + GENERATION_SHARE * time_limit, progress)
+    if progress:
+        bound = f"bound {generation.bound / 100:,.2f}" if generation.bound is not None else "no bound yet"
+        progress(
+            f"[colgen] {generation.rounds} rounds, LP {generation.lp_value / 100:,.2f}, {bound}, "
+            f"{len(master.columns)} columns, pricing {generation.pricing_seconds:.1f} s, "
+            f"master {generation.master_seconds:.1f} s"
+        )
+    plans: list[Found] = []
+    left = deadline - time.perf_counter()
+    mip = restricted_mip(master, max(1.0, left * 0.5), 1e-4)
+    if mip is not None:
+        plans.append(Found("restricted master", mip.assignment, time.perf_counter() - t0))
+        if progress:
+            progress(f"[restricted master] {mip.objective / 100:,.2f} ({mip.status}) in {mip.seconds:.1f} s")
+    dived = dive(master, pricer, max(deadline, time.perf_counter() + 1.0), progress)
+    if dived is not None:
+        plans.append(Found("dive", dived.assignment, time.perf_counter() - t0))
+    if not allow_shortfall:
+        plans = [p for p in plans if not any(p.assignment.shortfall.values())]
+    return Outcome(plans, generation.bound, generation, len(master.columns), master.a_take.shape[0])

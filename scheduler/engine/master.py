@@ -54,6 +54,8 @@ def quiet_highs() -> highspy.Highs:
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)  # the same answer whatever the machine
+    highs.setOptionValue("presolve", "off")  # a presolved model loses the basis the next round starts from
+    highs.setOptionValue("simplex_strategy", int(__import__("os").environ.get("SS", "4")))
     return highs
 
 
@@ -106,6 +108,8 @@ class Master:
     base_hi: np.ndarray
     a_base_t: sparse.csr_matrix
     decision_columns: np.ndarray  # base columns that are decisions: agency bookings and fees
+    base_col: dict[int, int]  # proto variable index -> base column
+    shortfall_allowed: bool
     columns: list[Schedule] = field(default_factory=list)
     known: set[tuple[int, tuple[int, ...]]] = field(default_factory=set)
 
@@ -171,6 +175,14 @@ class Master:
             self.highs.changeColsIntegrality(len(fresh), idx, np.full(len(fresh), highspy.HighsVarType.kInteger))
         self.columns.extend(fresh)
         return len(fresh)
+
+    def uncovered(self, values: np.ndarray) -> bool:
+        """Whether a master solution leans on artificial slack, or on unmet need the user did not allow."""
+        if np.any(values[len(self.base) : self.n_base] > 1e-6):
+            return True
+        if self.shortfall_allowed:
+            return False
+        return any(values[self.base_col[v.index]] > 1e-6 for v in self.handles.shortfall.values())
 
     # ------------------------------------------------------------------------------------ duals
     def shift_pay(self, row_dual: np.ndarray) -> np.ndarray:
@@ -280,6 +292,8 @@ def build_master(data: ModelData, shortfall_weight: int) -> Master:
         base_lo=lower,
         base_hi=upper,
         a_base_t=a_base[:n_rows, :].T.tocsr(),
+        base_col=base_col,
+        shortfall_allowed=shortfall_weight == 1,
         decision_columns=np.array(
             sorted(
                 base_col[v.index]

@@ -1,0 +1,43 @@
+"""Tiny scenarios whose optimum was computed by hand, solved by column generation: the plan is the optimum
+and the Lagrangian bound proves it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import quick, scenario
+
+
+@pytest.mark.parametrize(
+    ("name", "cost", "hires"),
+    [
+        ("one_day_agency_only", 810.00, {}),
+        ("cm_beats_agency", 597.95, {"junior": 1}),
+        ("agency_beats_cm", 450.00, {"junior": 0}),
+        ("trainee_with_tutor", 1512.42, {}),
+    ],
+)
+def test_hand_computed_optimum_is_proven_by_the_columns(name: str, cost: float, hires: dict[str, int]) -> None:
+    plan = quick(scenario(name), stages="colgen")
+    assert plan.stats.stages[0].name == "column generation"
+    assert plan.stats.stages[0].status == "CONVERGED"
+    assert plan.status == "OPTIMAL"
+    assert plan.total_cost == pytest.approx(cost, abs=0.005)
+    assert plan.stats.best_bound == pytest.approx(cost, abs=0.005)
+    assert plan.stats.gap == 0
+    assert plan.hires == hires
+
+
+def test_no_plan_from_the_columns_is_proven_infeasible_by_the_person_model() -> None:
+    plan = quick(scenario("trainee_without_tutor"), stages="colgen")
+    assert plan.status == "INFEASIBLE"
+    assert plan.total_cost is None
+    assert plan.explanation  # CP-SAT names the conflicting rules
+
+
+def test_the_same_scenario_gives_the_same_plan() -> None:
+    first = quick(scenario("check_two_weeks"), time_limit=10, stages="colgen")
+    second = quick(scenario("check_two_weeks"), time_limit=10, stages="colgen")
+    assert first.is_feasible()
+    assert first.total_cost == second.total_cost
+    assert first.roster.equals(second.roster)
