@@ -26,7 +26,7 @@ from scheduler.model.extract import Assignment
 Progress = Callable[[str], None]
 
 HEURISTIC_LABELS = int(__import__("os").environ.get("HL", "64"))  # labels kept per day while pricing is a heuristic
-KEEP = int(__import__('os').environ.get('KEEP', '4'))  # schedules a pricing problem may return per round
+KEEP = int(__import__("os").environ.get("KEEP", "4"))  # schedules a pricing problem may return per round
 EPS = 1e-3  # cents: reduced costs above -EPS are not negative
 SMOOTHING = 0.7  # weight of the best bound's duals in the smoothed prices
 DIVE_ROUNDS = int(__import__("os").environ.get("DR", "15"))
@@ -320,7 +320,9 @@ def dive(master: Master, pricer: Pricer, deadline: float, progress: Progress | N
         for col in changed:
             highs.changeColBounds(col, 0.0, float(master.groups[master.columns[col - master.n_base].group].most))
     if progress:
-        progress(f"[dive] {len(fixed_rows)} hire counts and {len(changed)} columns fixed, {'a plan' if plan else 'no plan'}")
+        progress(
+            f"[dive] {len(fixed_rows)} hire counts and {len(changed)} columns fixed, {'a plan' if plan else 'no plan'}"
+        )
     return plan
 
 

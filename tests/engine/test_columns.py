@@ -29,11 +29,14 @@ def _columns(s, seconds: float):
     return data, master
 
 
-@pytest.mark.parametrize(("make", "seconds", "sample"), [
-    (lambda: scenario("check_two_weeks"), 3.0, 40),
-    (lambda: scenario("trainee_with_tutor"), 2.0, 20),
-    (lambda: ladder_scenario("S"), 4.0, 40),
-])
+@pytest.mark.parametrize(
+    ("make", "seconds", "sample"),
+    [
+        (lambda: scenario("check_two_weeks"), 3.0, 40),
+        (lambda: scenario("trainee_with_tutor"), 2.0, 20),
+        (lambda: ladder_scenario("S"), 4.0, 40),
+    ],
+)
 def test_every_generated_schedule_passes_the_checker(make, seconds: float, sample: int) -> None:
     s = make()
     data, master = _columns(s, seconds)
