@@ -301,7 +301,7 @@ def solve(
             progress(f"[greedy] starting plan in {time.perf_counter() - t0:.1f} s{gaps}")
 
     if params.stages == "colgen":
-        return _by_columns(scenario, data, params, started, allow_shortfall, start, unmet, progress)
+        return _by_columns(scenario, data, params, started, allow_shortfall, start, unmet, progress, stop)
     shift_variables = sum(len(w.shifts) for w in data.workers)
     if params.stages == "direct" or (params.stages == "auto" and shift_variables <= DIRECT_LIMIT):
         lp_value = None
@@ -548,6 +548,7 @@ FALLBACK_SHARE = 0.2
 # level found no plan covering every need; upskill 5.7 % instead of 8.4 %; ladder S (4 365) and the
 # tourism week (6 705) did better through the crew level.
 DIRECT_LIMIT = 2_500
+COLGEN_SHARE = 0.5  # of the time limit for the column generation when the CP-SAT path may follow
 UNMET_WEIGHT = 100  # how much dearer unmet need is than its scenario price when the user did not allow it
 LOCAL_REPAIR_SLOTS = 24  # short slots above which the local repair is skipped when the greedy covered them
 PERSON_MODEL_LIMIT = 40_000  # variables above which the person-level improvement is not worth its presolve
@@ -570,12 +571,15 @@ def _by_columns(
     start: Assignment,
     unmet: int | None,
     progress: Progress | None,
+    stop: threading.Event | None,
 ) -> Plan:
-    """The column generation strategy (``scheduler.engine``): its plans and the greedy start when it covers
-    everything; the cheapest goes on, with the Lagrangian bound."""
+    """Two strategies in turn: column generation (``scheduler.engine``) for ``COLGEN_SHARE`` of the time,
+    then, unless its plan is proven within the gap limit, the CP-SAT path with the rest, hinted with that
+    plan. The cheaper plan goes on with the higher of the two bounds (both hold for the same problem); when
+    the columns give no plan, the CP-SAT path decides alone (and proves and explains infeasibility)."""
     t0 = time.perf_counter()
-    left = max(1.0, params.time_limit - (t0 - started))
-    outcome = solve_by_columns(data, allow_shortfall, start, left, UNMET_WEIGHT, progress)
+    share = max(1.0, COLGEN_SHARE * params.time_limit - (t0 - started))
+    outcome = solve_by_columns(data, allow_shortfall, start, share, UNMET_WEIGHT, progress)
     found = [(f.how, f.assignment, t0 - started + f.at) for f in outcome.plans]
     if unmet == 0:
         found.append(("greedy start", start, t0 - started))
@@ -591,18 +595,64 @@ def _by_columns(
         variables=outcome.columns,
         constraints=outcome.rows,
     )
-    if best is None:
-        # No plan from the columns (often: no legal plan exists, and the master leans on unmet need): the
-        # person-level CP-SAT model decides in the time left, and proves and explains infeasibility.
+    plan = None
+    if best is not None:
+        tables, how, at = best
         if progress:
-            progress("[colgen] no plan from the columns; the person-level model decides")
-        rest = max(1.0, params.time_limit - (time.perf_counter() - started))
-        return solve(scenario, replace(params, stages="auto", time_limit=rest))
-    tables, how, at = best
+            progress(f"[colgen] the plan from {how}: {tables.total_cents / 100:,.2f}")
+        first = min(at for _, _, at in found)
+        plan = _plan(scenario, params, tables, outcome.bound, (report,), first, at, started)
+        if plan.stats.gap is not None and plan.stats.gap <= params.gap_limit:
+            return plan
+    rest = params.time_limit - (time.perf_counter() - started)
+    if rest < 1.0 and plan is not None:
+        return plan
     if progress:
-        progress(f"[colgen] the plan from {how}: {tables.total_cents / 100:,.2f}")
-    first = min(at for _, _, at in found)
-    return _plan(scenario, params, tables, outcome.bound, (report,), first, at, started)
+        progress(f"[colgen] {'no plan' if plan is None else 'gap open'}: the CP-SAT path takes the last {rest:.0f} s")
+    other = solve(
+        scenario, replace(params, stages="auto", time_limit=max(1.0, rest)), hint=plan, stop=stop, progress=progress
+    )
+    if plan is None or (other.is_feasible() and other.total_cost < plan.total_cost):
+        if not other.is_feasible():
+            return other
+        tables = PlanTables(
+            other.hires,
+            other.roster,
+            other.agency,
+            other.coverage,
+            other.costs,
+            other.service,
+            other.shortfall,
+            round(other.total_cost * 100),
+        )
+        bounds = [b for b in (outcome.bound, _cents(other.stats.best_bound)) if b is not None]
+        stages = (report, *other.stats.stages)
+        return _plan(
+            scenario,
+            params,
+            tables,
+            max(bounds, default=None),
+            stages,
+            other.stats.time_to_first,
+            other.stats.time_to_best,
+            started,
+            proven=other.status == "OPTIMAL",
+        )
+    bounds = [b for b in (outcome.bound, _cents(other.stats.best_bound)) if b is not None]
+    return _plan(
+        scenario,
+        params,
+        tables,
+        max(bounds, default=None),
+        (report, *other.stats.stages),
+        plan.stats.time_to_first,
+        plan.stats.time_to_best,
+        started,
+    )
+
+
+def _cents(euros: float | None) -> float | None:
+    return None if euros is None else round(euros * 100)
 
 
 def _crew_model(data: ModelData, allow_shortfall: bool) -> Handles:

@@ -25,11 +25,12 @@ from scheduler.model.extract import Assignment
 
 Progress = Callable[[str], None]
 
-HEURISTIC_LABELS = int(__import__("os").environ.get("HL", "64"))  # labels kept per day while pricing is a heuristic
-KEEP = int(__import__("os").environ.get("KEEP", "4"))  # schedules a pricing problem may return per round
+HEURISTIC_LABELS = 64  # labels kept per day while pricing is a heuristic
+KEEP = 4  # schedules a pricing problem may return per round
 EPS = 1e-3  # cents: reduced costs above -EPS are not negative
 SMOOTHING = 0.7  # weight of the best bound's duals in the smoothed prices
-DIVE_ROUNDS = int(__import__("os").environ.get("DR", "15"))
+EXACT_EVERY = 10  # rounds between exact pricings while the heuristic still finds columns
+DIVE_ROUNDS = 15  # heuristic rounds of generation after each fixing in a dive
 CLOSE = 1e-5  # the LP within this share of the bound: converged
 
 
@@ -133,18 +134,22 @@ def generate(
             out.log.append(f"master LP stopped: {highs.modelStatusToString(highs.getModelStatus())}")
             break
         out.rounds += 1
+        # Exact pricing now and then, for the bound, while the heuristic still finds columns.
+        exact_now = exact or (may_turn_exact and out.rounds % EXACT_EVERY == 0)
         out.lp_value = highs.getInfo().objective_function_value
         duals = np.asarray(highs.getSolution().row_dual)
         added = 0
         for alpha in (SMOOTHING, 0.0) if center is not None else (0.0,):
             y = duals if alpha == 0.0 else alpha * center + (1 - alpha) * duals
             t1 = time.perf_counter()
-            fresh, best = pricer.price(master.shift_pay(y), y[master.conv_row], 0 if exact else HEURISTIC_LABELS, KEEP)
+            fresh, best = pricer.price(
+                master.shift_pay(y), y[master.conv_row], 0 if exact_now else HEURISTIC_LABELS, KEEP
+            )
             out.pricing_seconds += time.perf_counter() - t1
             value = master.lagrangian(y, best)
             if value > center_value:
                 center, center_value = y, value
-            if exact:
+            if exact_now:
                 out.exact_rounds += 1
                 bound = safe_bound(value)
                 out.bound = bound if out.bound is None else max(out.bound, bound)
@@ -159,7 +164,7 @@ def generate(
                 f"{len(master.columns)} columns, {'exact' if exact else 'heuristic'} pricing"
             )
         if not added:
-            if exact:
+            if exact_now:
                 out.converged = True
                 out.bound = max(out.bound, safe_bound(out.lp_value))
                 break
@@ -190,6 +195,8 @@ def _mip_from(master: Master, integer_base: bool) -> highspy.Highs:
     """A copy of the master with integer schedule columns and agency bookings, no artificial slack; with
     ``integer_base`` the capacity drawn, backlogs and shortfall are integer too (as the plan needs them)."""
     mip = quiet_highs()
+    mip.setOptionValue("presolve", "on")  # a MIP solved once: presolve pays, unlike the master's LP rounds
+    mip.setOptionValue("simplex_strategy", 1)
     mip.passModel(master.highs.getModel())
     first = len(master.base)
     art = np.arange(first, first + master.n_artificial, dtype=np.int32)

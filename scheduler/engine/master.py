@@ -55,7 +55,9 @@ def quiet_highs() -> highspy.Highs:
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)  # the same answer whatever the machine
     highs.setOptionValue("presolve", "off")  # a presolved model loses the basis the next round starts from
-    highs.setOptionValue("simplex_strategy", int(__import__("os").environ.get("SS", "4")))
+    highs.setOptionValue(
+        "simplex_strategy", 4
+    )  # primal: new columns keep the basis primal feasible (M: 0.7 s a round, dual 1.7 s)
     return highs
 
 
