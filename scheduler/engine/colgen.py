@@ -26,9 +26,11 @@ from scheduler.model.extract import Assignment
 Progress = Callable[[str], None]
 
 HEURISTIC_LABELS = 64  # labels kept per day while pricing is a heuristic
+EXACT_LABELS = 2000  # the cap of an exact try: beyond it (ladder M's first rounds) the answer is a heuristic's
 KEEP = 4  # schedules a pricing problem may return per round
 EPS = 1e-3  # cents: reduced costs above -EPS are not negative
 SMOOTHING = 0.7  # weight of the best bound's duals in the smoothed prices
+EXACT_BUDGET = 5  # an exact try's time, in heuristic rounds
 EXACT_EVERY = 10  # rounds between exact pricings while the heuristic still finds columns
 DIVE_ROUNDS = 15  # heuristic rounds of generation after each fixing in a dive
 CLOSE = 1e-5  # the LP within this share of the bound: converged
@@ -62,31 +64,36 @@ class Pricer:
             for v in self.variants
         ]
 
-    def price(self, shift_pay: np.ndarray, convexity: np.ndarray, max_labels: int, keep: int):
-        """New schedules with a negative reduced cost, and each group's cheapest schedule value (fixed pay
-        plus its cost net of the pay; exact when ``max_labels`` is 0)."""
+    def price(self, shift_pay: np.ndarray, convexity: np.ndarray, max_labels: int, keep: int, deadline: float = np.inf):
+        """New schedules with a negative reduced cost; each group's cheapest schedule value (fixed pay plus
+        its cost net of the pay); and whether those values are exact (no label cap bound, every problem
+        priced before the deadline), which the Lagrangian bound needs."""
         master = self.master
         groups = master.groups
         best = np.full(len(groups), np.inf)
         fresh: list[Schedule] = []
+        exact = True
         for v, take in zip(self.variants, self.takes, strict=True):
+            if time.perf_counter() > deadline:
+                return fresh, best, False
             group = groups[v.group]
-            costs, schedules, _ = cheapest(v, self.calendar, shift_pay[take], keep=keep, max_labels=max_labels)
+            costs, schedules, whole = cheapest(v, self.calendar, shift_pay[take], keep=keep, max_labels=max_labels)
+            exact = exact and whole
             if not len(costs):
                 continue
             best[v.group] = min(best[v.group], group.fixed + costs[0])
             for cost, shifts in zip(costs, schedules, strict=True):
                 if group.fixed + cost - convexity[v.group] < -EPS:
-                    exact = schedule_cost(master.data, group, shifts)
-                    fresh.append(Schedule(v.group, shifts, exact, v.night_worker))
-        return fresh, best
+                    price = schedule_cost(master.data, group, shifts)
+                    fresh.append(Schedule(v.group, shifts, price, v.night_worker))
+        return fresh, best, exact
 
 
 def seed_columns(master: Master, pricer: Pricer, start: Assignment | None) -> None:
     """First columns: each pricing problem's cheapest schedule at zero pay (so that every group has a legal
     schedule), and the schedules of a starting plan when there is one."""
     zero = np.zeros(master.a_take.shape[1])
-    fresh, _ = pricer.price(zero, np.full(len(master.groups), np.inf), 0, 1)
+    fresh, _, _ = pricer.price(zero, np.full(len(master.groups), np.inf), EXACT_LABELS, 1)
     master.add(fresh)
     if start is None:
         return
@@ -124,6 +131,7 @@ def generate(
     exact = may_turn_exact and HEURISTIC_LABELS == 0
     center: np.ndarray | None = None  # the stability centre: the duals of the best Lagrangian value
     center_value = -np.inf  # its value (an estimate while pricing is a heuristic, a bound once exact)
+    last_heuristic = 0.0  # seconds of the last heuristic pricing round
     for _ in range(max_rounds):
         if time.perf_counter() >= deadline:
             break
@@ -142,14 +150,19 @@ def generate(
         for alpha in (SMOOTHING, 0.0) if center is not None else (0.0,):
             y = duals if alpha == 0.0 else alpha * center + (1 - alpha) * duals
             t1 = time.perf_counter()
-            fresh, best = pricer.price(
-                master.shift_pay(y), y[master.conv_row], 0 if exact_now else HEURISTIC_LABELS, KEEP
+            # An exact try may take at most EXACT_BUDGET heuristic rounds' time (ladder M's first ones do not
+            # end in minutes): then it is dropped, and the round gives no bound.
+            budget = deadline if not exact_now else min(deadline, t1 + EXACT_BUDGET * max(0.05, last_heuristic))
+            fresh, best, whole = pricer.price(
+                master.shift_pay(y), y[master.conv_row], EXACT_LABELS if exact_now else HEURISTIC_LABELS, KEEP, budget
             )
+            if not exact_now:
+                last_heuristic = time.perf_counter() - t1
             out.pricing_seconds += time.perf_counter() - t1
-            value = master.lagrangian(y, best)
+            value = master.lagrangian(y, best) if np.all(np.isfinite(best)) else -np.inf
             if value > center_value:
                 center, center_value = y, value
-            if exact_now:
+            if exact_now and whole:
                 out.exact_rounds += 1
                 bound = safe_bound(value)
                 out.bound = bound if out.bound is None else max(out.bound, bound)
@@ -164,12 +177,12 @@ def generate(
                 f"{len(master.columns)} columns, {'exact' if exact else 'heuristic'} pricing"
             )
         if not added:
-            if exact_now:
+            if exact_now and whole:
                 out.converged = True
                 out.bound = max(out.bound, safe_bound(out.lp_value))
                 break
-            if not may_turn_exact:
-                break  # nothing more at heuristic prices: the caller only wanted good columns
+            if not may_turn_exact or exact_now:
+                break  # nothing more at heuristic prices (or under the exact try's cap): no better columns
             exact = True
             center_value = -np.inf  # the heuristic's values overestimate: exact ones start afresh
         if out.bound is not None and out.lp_value - out.bound <= CLOSE * max(1.0, abs(out.lp_value)):

@@ -5,8 +5,8 @@ rules need (see ``scheduler.engine.pricing`` for their meaning). Day by day each
 off or by one of the day's shifts that the rules still allow; at the last day of a calendar week the week is
 closed (weekly rest, agreed presence, overtime); labels that another label dominates (cheaper and no worse
 in any resource) are dropped. Dominance is exact, so the cheapest final label is the cheapest legal schedule.
-``max_labels`` caps the labels kept per day (cheapest first): a heuristic, used when an exact answer is not
-needed (the caller knows which one it asked for).
+``max_labels`` caps the labels kept per day (cheapest first); the kernel says whether the cap dropped any,
+so an answer under the cap is still exact when it did not.
 
 Everything here is plain arrays and integers so that numba compiles it once (cached on disk).
 """
@@ -80,6 +80,7 @@ def label_schedules(
     p_parent = np.empty(cap, np.int64)
     p_shift = np.empty(cap, np.int64)
     n_pool = 1
+    truncated = False  # whether the cap on labels dropped any: then the answer is a heuristic's
     p_cost[0] = 0.0
     p_earliest[0] = NONE
     p_last[0] = NONE
@@ -259,6 +260,7 @@ def label_schedules(
         if max_labels > 0 and n_kept > max_labels:
             kept = kept[np.argsort(c_cost[kept], kind="mergesort")[:max_labels]]
             n_kept = max_labels
+            truncated = True
         # Move the kept labels into the pool.
         if n_pool + n_kept > cap:
             new_cap = max(2 * cap, n_pool + n_kept)
@@ -303,7 +305,7 @@ def label_schedules(
             paths[r, day] = p_shift[q]
             q = p_parent[q]
             day -= 1
-    return costs, paths, n_pool
+    return costs, paths, n_pool, truncated
 
 
 @njit(cache=True)

@@ -230,12 +230,13 @@ def variants_of(data: ModelData, groups: tuple[Group, ...]) -> list[Variant]:
 
 def cheapest(
     variant: Variant, calendar: Calendar, pay: np.ndarray, *, keep: int = 1, max_labels: int = 0
-) -> tuple[np.ndarray, list[tuple[int, ...]], int]:
+) -> tuple[np.ndarray, list[tuple[int, ...]], bool]:
     """The ``keep`` cheapest schedules of a variant when the master pays ``pay[j]`` cents for its shift j:
-    their costs net of that pay (fixed pay and the convexity price not included) and their shifts.
-    ``max_labels`` > 0 makes it a heuristic (labels kept per day); 0 is exact."""
+    their costs net of that pay (fixed pay and the convexity price not included), their shifts, and whether
+    the answer is exact. ``max_labels`` > 0 caps the labels kept per day (exact when the cap never binds);
+    0 is exact always."""
     agreed, days, *scalars = variant.limits
-    costs, paths, labels = label_schedules(
+    costs, paths, _, truncated = label_schedules(
         variant.day_first,
         variant.start,
         variant.end,
@@ -257,4 +258,4 @@ def cheapest(
         1e-7,
     )
     schedules = [tuple(int(variant.shift_index[j]) for j in row if j >= 0) for row in paths]
-    return costs, schedules, labels
+    return costs, schedules, not truncated
