@@ -1,8 +1,9 @@
 """Many solves at once: variants side by side (``compare``), a grid of what-ifs (``sweep``) and the
 break-even points between plans.
 
-A job is a scenario *path*, a variant and solver settings (plus the sweep's settings): each worker loads
-the scenario itself, so jobs are small to send and run the same on a local process pool or a Ray cluster.
+A job is a scenario, a variant and solver settings (plus the sweep's settings). The scenario travels as
+data (the file's content and its demand files' text, read once on the client), never as a path: a Ray
+cluster's workers do not share the client's disk. Each worker builds the variant and the settings itself.
 A sweep runs its points in *chains* along the first axis, each point hinted with its neighbour's plan.
 Infeasible or timed-out plans stay in every table with their status and no cost: they never rank.
 """
@@ -13,10 +14,11 @@ import math
 import multiprocessing
 import os
 import re
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ import pandas as pd
 
 from scheduler.errors import InputError
 from scheduler.plan import Plan
-from scheduler.scenario import Scenario, load_scenario
+from scheduler.scenario import Scenario, build_scenario, load_scenario
 from scheduler.scenario.merge import deep_merge
 from scheduler.solve import SolveParams, solve
 
@@ -213,9 +215,35 @@ def _number(current: Any, value: float, path: str, here: str) -> float | int:
 
 
 # ============================================================================================ jobs
+@dataclass(frozen=True, eq=False)
+class ScenarioData:
+    """A scenario file and its demand files as the client read them: all a worker needs to build the
+    scenario again without the client's disk."""
+
+    source: str  # the path as given: for messages only, never opened by a worker
+    raw: Mapping[str, Any]  # the file's content, variants included
+    demand_texts: Mapping[str, str]  # demand CSV text by the name the file gives
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> ScenarioData:
+        """The data of a loaded scenario (plain dicts: they pickle, read-only views do not)."""
+        return cls(scenario.source, dict(scenario.base_raw or scenario.raw), dict(scenario.demand_texts))
+
+    def build(self, variant: str | None = None) -> Scenario:
+        """The scenario (or one of its variants), validated as ``load_scenario`` does."""
+        base = build_scenario(self.raw, source=self.source, demand_texts=self.demand_texts)
+        return base.with_variant(variant) if variant else base
+
+    @property
+    def name(self) -> str:
+        name = self.raw.get("name")
+        return name if isinstance(name, str) else Path(self.source).stem
+
+
 @dataclass(frozen=True)
 class Job:
-    """One solve: where the scenario is, which variant, solver settings and the sweep's settings."""
+    """One solve: which scenario (its path names it; its data is what workers use), which variant, solver
+    settings and the sweep's settings."""
 
     scenario_path: str
     variant: str | None  # None: the base scenario
@@ -223,6 +251,8 @@ class Job:
     settings: tuple[tuple[str, float], ...] = ()
     simulate_runs: int = 0  # > 0: also simulate the plan (if scheduler.simulate exists)
     discipline: str = "oldest"  # the simulation's queue discipline (see scheduler.simulate)
+    # The scenario as data; None only for jobs made by hand, which run_chains fills in before sending.
+    scenario: ScenarioData | None = field(default=None, compare=False, repr=False)
 
     @property
     def variant_name(self) -> str:
@@ -246,8 +276,12 @@ class Outcome:
 
 
 def job_scenario(job: Job) -> Scenario:
-    """Load the job's scenario as a worker does: the file, the variant, then the sweep's settings."""
-    scenario = load_scenario(job.scenario_path, variant=job.variant)
+    """Build the job's scenario as a worker does: its data (the file only for a job made by hand and run
+    here), the variant, then the sweep's settings."""
+    if job.scenario is not None:
+        scenario = job.scenario.build(job.variant)
+    else:
+        scenario = load_scenario(job.scenario_path, variant=job.variant)
     for path, value in job.settings:
         scenario = apply_setting(scenario, path, value)
     return scenario
@@ -263,18 +297,8 @@ def run_job(job: Job, hint: Plan | None = None) -> Outcome:
         row = plan_row(scenario, plan, job.settings)
     except Exception as exc:  # reported in the table; the batch goes on
         text = exc.message if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
-        row = {
-            "scenario": scenario.spec.name if scenario is not None else Path(job.scenario_path).stem,
-            "variant": job.variant_name,
-            **{path: value for path, value in job.settings},
-            "description": scenario.spec.description.strip() if scenario is not None else "",
-            "status": "ERROR",
-            "feasible": False,
-            "total_cost": None,
-            "message": text,
-        }
         detail = "" if isinstance(exc, InputError) else traceback.format_exc(limit=6)
-        return Outcome(job, None, row, error=text + ("\n" + detail if detail else ""))
+        return failed(job, text, detail=detail, scenario=scenario)
     notes: list[str] = []
     if job.simulate_runs and plan.is_feasible():
         try:
@@ -288,6 +312,27 @@ def run_job(job: Job, hint: Plan | None = None) -> Outcome:
         if note:
             notes.append(note)
     return Outcome(job, plan, row, notes=tuple(notes))
+
+
+def failed(
+    job: Job, text: str, *, status: str = "ERROR", detail: str = "", scenario: Scenario | None = None
+) -> Outcome:
+    """The outcome of a job that gave no plan: a row with its status and no cost, and the error."""
+    if scenario is not None:
+        name, description = scenario.spec.name, scenario.spec.description.strip()
+    else:
+        name, description = (job.scenario.name if job.scenario else Path(job.scenario_path).stem), ""
+    row = {
+        "scenario": name,
+        "variant": job.variant_name,
+        **{path: value for path, value in job.settings},
+        "description": description,
+        "status": status,
+        "feasible": False,
+        "total_cost": None,
+        "message": text,
+    }
+    return Outcome(job, None, row, error=text + ("\n" + detail if detail else ""))
 
 
 _PROGRESS = None  # a multiprocessing queue in pool workers: one message per finished point
@@ -326,8 +371,10 @@ def run_chains(
     """Run every chain; outcomes come back in the order of the chains and of the jobs inside them.
 
     ``local`` uses a process pool of ``jobs`` processes (in this process when ``jobs`` is 1); ``ray``
-    sends each chain as a Ray task (``ray.init(address)``, or a local Ray when no address is given).
+    sends each chain as a Ray task (``ray.init(address)``, else ``$RAY_ADDRESS``, else a local Ray). Jobs
+    made by hand get their scenario's data here: each file is read once, on this machine.
     """
+    chains = with_data(chains)
     if backend == "ray":
         return _run_ray(chains, jobs=jobs, address=address, on_done=on_done)
     if backend != "local":
@@ -341,6 +388,22 @@ def run_chains(
                     on_done(outcome.job.label)
         return out
     return _run_pool(chains, jobs=jobs, on_done=on_done)
+
+
+def with_data(chains: Sequence[Sequence[Job]]) -> list[list[Job]]:
+    """Every job with its scenario's data (each file read once), so that no worker opens a client path."""
+    read: dict[str, ScenarioData] = {}
+    out = []
+    for chain in chains:
+        jobs = []
+        for job in chain:
+            if job.scenario is None:
+                if job.scenario_path not in read:
+                    read[job.scenario_path] = ScenarioData.of(load_scenario(job.scenario_path))
+                job = replace(job, scenario=read[job.scenario_path])
+            jobs.append(job)
+        out.append(jobs)
+    return out
 
 
 def _pool_context():
@@ -395,6 +458,11 @@ def _drain(queue, on_done: Progress | None) -> None:
 
 
 RAY_MISSING = "the Ray backend needs the optional extra: pip install .[ray]  (or: pip install 'ray[default]')"
+WORKER_DIED = "WORKER_DIED"  # the status of a job whose Ray worker died on both attempts
+RAY_RETRIES = 1  # a chain whose worker dies (killed, out of memory, node lost) is run once more
+# Tests only: "VARIANT" kills the worker of every chain that solves that variant, "VARIANT:FILE" only the
+# first one (the one that creates FILE), so that the retry succeeds.
+KILL_HOOK = "SCHEDULER_TEST_KILL_WORKER"
 
 
 def ray_available() -> bool:
@@ -405,6 +473,47 @@ def ray_available() -> bool:
     return True
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("scheduler")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _remote_chain(chain: list[Job], places: list[int], client_version: str, *datas: ScenarioData) -> list[Outcome]:
+    """What a Ray worker runs: the chain with its scenarios' data put back (``datas`` come from the object
+    store, each sent once), and the outcomes without that data (the client has it)."""
+    _kill_hook(chain)
+    jobs = [replace(job, scenario=datas[k]) for job, k in zip(chain, places, strict=True)]
+    mine = _version()
+    if mine != client_version:
+        text = (
+            f"this Ray worker has scheduler {mine}, the client {client_version}: "
+            "install the same version on every node of the cluster"
+        )
+        outcomes = [failed(job, text) for job in jobs]
+    else:
+        outcomes = run_chain(jobs)
+    return [replace(o, job=replace(o.job, scenario=None)) for o in outcomes]
+
+
+def _kill_hook(chain: Sequence[Job]) -> None:
+    spec = os.environ.get(KILL_HOOK)
+    if not spec:
+        return
+    variant, _, marker = spec.partition(":")
+    if not any(job.variant_name == variant for job in chain):
+        return
+    if marker:
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return  # killed once already: this attempt lives
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _run_ray(
     chains: Sequence[Sequence[Job]], *, jobs: int, address: str | None, on_done: Progress | None
 ) -> list[Outcome]:
@@ -412,6 +521,7 @@ def _run_ray(
         import ray
     except ImportError:
         raise InputError("--backend", "--backend", "ray", RAY_MISSING) from None
+    address = address or os.environ.get("RAY_ADDRESS") or None
     started_here = not ray.is_initialized()
     if started_here:
         kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False, "include_dashboard": False}
@@ -425,7 +535,13 @@ def _run_ray(
             raise InputError("--address", "--address", address, f"a reachable Ray cluster ({exc})") from None
     try:
         cpus = max(1, max((c[0].params.workers for c in chains if c), default=1))
-        remote = ray.remote(num_cpus=cpus, max_retries=0)(run_chain)
+        remote = ray.remote(num_cpus=cpus, max_retries=RAY_RETRIES)(_remote_chain)
+        refs: dict[int, Any] = {}  # each scenario's data goes to the object store once
+        for chain in chains:
+            for job in chain:
+                if id(job.scenario) not in refs:
+                    refs[id(job.scenario)] = ray.put(job.scenario)
+        version = _version()
         limit = max(1, jobs)
         queue = list(enumerate(chains))
         running: dict[Any, int] = {}
@@ -433,11 +549,14 @@ def _run_ray(
         while queue or running:
             while queue and len(running) < limit:
                 i, chain = queue.pop(0)
-                running[remote.remote(list(chain))] = i
+                used = list(dict.fromkeys(id(job.scenario) for job in chain))
+                places = [used.index(id(job.scenario)) for job in chain]
+                stripped = [replace(job, scenario=None) for job in chain]
+                running[remote.remote(stripped, places, version, *[refs[k] for k in used])] = i
             ready, _ = ray.wait(list(running), num_returns=1, timeout=0.5)
             for ref in ready:
                 i = running.pop(ref)
-                results[i] = ray.get(ref)
+                results[i] = _ray_result(ray, ref, chains[i])
                 if on_done:
                     for outcome in results[i]:
                         on_done(outcome.job.label)
@@ -445,6 +564,29 @@ def _run_ray(
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _ray_result(ray: Any, ref: Any, chain: Sequence[Job]) -> list[Outcome]:
+    """A chain's outcomes with the client's own jobs; a chain whose worker died twice, or whose task could
+    not run, is one failed outcome per job (the rest of the batch is not lost)."""
+    from ray import exceptions as ray_errors
+
+    try:
+        outcomes = ray.get(ref)
+    except ray_errors.RayTaskError as exc:  # the task raised (run_job itself never does)
+        cause = exc.cause if isinstance(exc.cause, BaseException) else exc
+        lines = str(cause).strip().splitlines()
+        text = f"the Ray task failed: {type(cause).__name__}" + (f": {lines[0]}" if lines else "")
+        if isinstance(cause, ImportError):
+            text += " (is the scheduler package installed on every node of the cluster?)"
+        return [failed(job, text) for job in chain]
+    except ray_errors.RayError as exc:  # the worker or its node died, on every attempt
+        lines = str(exc).strip().splitlines()
+        text = f"the Ray worker died on all {RAY_RETRIES + 1} attempts ({type(exc).__name__}" + (
+            f": {lines[0]})" if lines else ")"
+        )
+        return [failed(job, text, status=WORKER_DIED) for job in chain]
+    return [replace(outcome, job=job) for outcome, job in zip(outcomes, chain, strict=True)]
 
 
 def default_jobs(workers: int = 1) -> int:
@@ -588,12 +730,13 @@ def compare_jobs(
     jobs, scenarios = [], {}
     for path in scenario_paths:
         base = load_scenario(path)
+        data = ScenarioData.of(base)
         names = _variant_names(base, variants)
         for name in names:
             scenario = base if name == BASE else base.with_variant(name)
             scenarios[(path, name)] = scenario
-            job = Job(path, None if name == BASE else name, params, simulate_runs=simulate_runs, discipline=discipline)
-            jobs.append(job)
+            variant = None if name == BASE else name
+            jobs.append(Job(path, variant, params, simulate_runs=simulate_runs, discipline=discipline, scenario=data))
     return jobs, scenarios
 
 
@@ -717,6 +860,7 @@ def sweep_chains(
     if len(axes) == 2 and axes[0].path == axes[1].path:
         raise InputError("--vary", "--vary", axes[1].path, "two different paths")
     base = load_scenario(scenario_path)
+    data = ScenarioData.of(base)
     names = _variant_names(base, variants)
     scenarios = {name: base if name == BASE else base.with_variant(name) for name in names}
     first, second = axes[0], (axes[1] if len(axes) == 2 else None)
@@ -732,7 +876,7 @@ def sweep_chains(
             chain = []
             for value in walk:
                 settings = ((first.path, value),) + (((second.path, other),) if second else ())
-                job = Job(scenario_path, None if name == BASE else name, params, settings)
+                job = Job(scenario_path, None if name == BASE else name, params, settings, scenario=data)
                 _check_point(scenarios[name], settings, name)
                 chain.append(job)
             chains.append(chain)

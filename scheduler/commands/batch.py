@@ -42,7 +42,9 @@ BACKEND = click.option(
     show_default=True,
     help="local: a process pool on this machine; ray: Ray tasks (needs pip install .[ray]).",
 )
-ADDRESS = click.option("--address", default=None, help="Ray cluster address (default: start a local Ray).")
+ADDRESS = click.option(
+    "--address", default=None, help="Ray cluster address, host:port (default: $RAY_ADDRESS, else start a local Ray)."
+)
 TIME_LIMIT = click.option(
     "--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Seconds per solve."
 )
