@@ -32,7 +32,7 @@ import pandas as pd
 from scheduler.errors import InputError
 from scheduler.plan import Plan
 from scheduler.requirements import Requirements, compute_requirements, workload_windows
-from scheduler.rules import RuleSet
+from scheduler.rules import RuleSet, weekly_rest_within_week
 from scheduler.scenario import Scenario, leave_dates
 from scheduler.scenario.demand import weekday_numbers
 from scheduler.scenario.schema import PersonSpec, RoleSpec
@@ -1011,11 +1011,17 @@ def _daily_rest(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Viol
 
 
 def _weekly_rest(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Violation]:
-    """L3132-2: in every calendar week that meets the horizon, a window of the weekly rest free of work whose
-    start lies in that week; time outside the horizon is unknown and counts as rest."""
+    """L3132-2: in every calendar week that meets the horizon, a window of the weekly rest free of work.
+    Under the strict reading (rule ``weekly_rest_reading: within_week``, the default) the window lies inside
+    the week, Monday 00:00 to Sunday 24:00 local; under ``starting_in_week`` it only starts in the week and
+    may run on into the next. Time outside the horizon is unknown and counts as rest, so a week the horizon
+    cuts is measured over its full bounds, its part outside the horizon free unless the roster puts a
+    shift there."""
     if not shifts:
         return []
-    length = ctx.rules(worker.role)["min_weekly_rest_hours"] * 60
+    rules = ctx.rules(worker.role)
+    length = rules["min_weekly_rest_hours"] * 60
+    within = weekly_rest_within_week(rules)
     # Maximal free intervals of the real line (work merged), the first and last unbounded.
     busy: list[list[int]] = []
     for s in sorted(shifts, key=lambda s: s.start):
@@ -1027,20 +1033,21 @@ def _weekly_rest(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Vio
     free += [(a[1], b[0]) for a, b in itertools.pairwise(busy)]
     free.append((busy[-1][1], math.inf))
     cal = ctx.calendar
+    where = "inside" if within else "starting in"
     out = []
     for week, lo, hi in cal.horizon_weeks:
         best = 0.0
         for a, b in free:
             start = max(a, lo)
-            if start < hi:  # a window starting in the week, as long as this gap allows
-                best = max(best, b - start)
+            if start < hi:  # a window starting in the week, as long as this gap allows (and the week, if strict)
+                best = max(best, (min(b, hi) if within else b) - start)
         if best < length - 1e-9:
             out.append(
                 ctx.violation(
                     "min_weekly_rest_hours",
                     ctx.legal(worker.role, "min_weekly_rest_hours"),
                     worker.name,
-                    f"longest rest starting in the {cal.week_label(week)}: {_h(best)} < {_limit(length / 60)}",
+                    f"longest rest {where} the {cal.week_label(week)}: {_h(best)} < {_limit(length / 60)}",
                     lo,
                     hi,
                     best / 60,

@@ -18,6 +18,7 @@ from typing import Literal
 from ortools.sat.python import cp_model
 
 from scheduler.model.data import FULL, Crew, ModelData, Shift, Worker, agreed_weeks
+from scheduler.rules import weekly_rest_statement
 
 Level = Literal["crew", "person"]
 
@@ -402,26 +403,34 @@ def working_days(h: Handles, u: int) -> None:
 
 
 def weekly_rest(h: Handles, u: int) -> None:
-    """L3132-2: in every calendar week, a window of 35 consecutive hours, starting in that week, that no
-    shift overlaps. Time outside the horizon is unknown and counted as rest. Person level only."""
+    """L3132-2: in every calendar week, a window of 35 consecutive hours that no shift overlaps. Read
+    strictly (``weekly_rest_within_week``, the default), the window lies inside the week, Monday 00:00 to
+    Sunday 24:00; otherwise it only starts in the week and may run on into the next. Time outside the
+    horizon is unknown and counted as rest, so in a week the horizon cuts the window may lie partly or wholly
+    outside the horizon (the week's full bounds are used). Person level only."""
     if not h.take[u]:
         return
     w = h.worker_of(u)
     grid = h.data.scenario.grid
     n = grid.n_slots
     length = w.limits.weekly_rest
-    rule = h.data.scenario.role_rules[w.role].rule("min_weekly_rest_hours")
+    within = w.limits.weekly_rest_within_week
+    rules = h.data.scenario.role_rules[w.role]
+    rule = rules.rule("min_weekly_rest_hours")
+    text = weekly_rest_statement(rules)
     starts, started = _prefix_counts(h, u, lambda s: s.start)
     ends, ended = _prefix_counts(h, u, lambda s: s.end)
     first_start = starts[0]
     last_end = ends[-1]
     for week, (lo, hi) in enumerate(grid.week_bounds):
+        # The latest start a window may have in this week.
+        last_k = hi - length if within else hi - 1
         # A window wholly outside the horizon, or before the first / after the last possible shift, is free.
-        if lo + length <= max(0, first_start) or hi - 1 >= min(n, last_end):
+        if lo + length <= max(0, first_start) or last_k >= min(n, last_end):
             continue
         choices = []
         # A free window can always slide back to the end of the shift before it (or the week's start).
-        candidates = sorted({lo, *(e for e in ends if lo <= e < hi)})
+        candidates = sorted({lo, *(e for e in ends if lo <= e <= last_k)})
         # At most this many shifts of one person overlap a window (one a day, rest between them).
         most = length // (w.limits.min_rest + 1) + 2
         for k in candidates:
@@ -430,7 +439,7 @@ def weekly_rest(h: Handles, u: int) -> None:
             r = h.model.new_bool_var(f"weekly_rest[{h.units[u].name}|{k}]")
             h.model.add(overlap + most * r <= most)  # linear, so the LP relaxation sees it too
             choices.append(r)
-        enforce = h.gate("weekly rest", rule.reference, h.units[u].name, f"week {week + 1}", rule.text)
+        enforce = h.gate("weekly rest", rule.reference, h.units[u].name, f"week {week + 1}", text)
         h.model.add(sum(choices) >= 1).only_enforce_if(enforce)
 
 

@@ -19,7 +19,7 @@ from functools import cached_property
 import numpy as np
 
 from scheduler.requirements import Requirements, workload_windows
-from scheduler.rules import RuleSet
+from scheduler.rules import RuleSet, weekly_rest_within_week
 from scheduler.scenario import Scenario, leave_dates
 from scheduler.scenario.demand import weekday_numbers
 from scheduler.scenario.schema import PersonSpec, RoleSpec
@@ -115,6 +115,9 @@ class Limits:
     max_total: int  # the average-week rule over the horizon
     min_rest: int
     weekly_rest: int
+    # L3132-2 read strictly (the default): the weekly rest lies inside each calendar week; False, it only
+    # starts in the week and may run on into the next (rule ``weekly_rest_reading``).
+    weekly_rest_within_week: bool
     max_days_per_week: int
     legal_week: int
     overtime_second_tier: int
@@ -395,6 +398,7 @@ def _limits(scenario: Scenario, rules: RuleSet, kind: str) -> Limits:
         max_total=math.floor(rules["max_average_weekly_hours"] * weeks * grid.slots_per_hour + 1e-9),
         min_rest=grid.slots(rules["min_daily_rest_hours"]),
         weekly_rest=grid.slots(rules["min_weekly_rest_hours"]),
+        weekly_rest_within_week=weekly_rest_within_week(rules),
         max_days_per_week=int(rules["max_working_days_per_week"]),
         legal_week=grid.slots(rules["legal_weekly_hours"]),
         overtime_second_tier=grid.slots(rules["overtime_second_tier_from_hours"]),

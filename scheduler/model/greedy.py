@@ -148,23 +148,30 @@ class Greedy:
         return True
 
     def _weekly_rest_holds(self, p: _Person, s: Shift) -> bool:
+        """L3132-2 with shift ``s`` added: each week the shift may affect keeps a free window of the weekly
+        rest, inside the week under the strict reading, else starting in it (as the model, ``weekly_rest``).
+        Time outside the horizon is rest: week bounds may lie outside it and no shift does."""
         starts = [*p.starts]
         ends = [*p.ends]
         j = bisect.bisect_left(starts, s.start)
         starts.insert(j, s.start)
         ends.insert(j, s.end)
-        length = p.worker.limits.weekly_rest
-        # A week's free window starts in that week but may run into the next one, so a shift early in a
-        # week can also take the previous week's window.
+        limits = p.worker.limits
+        length = limits.weekly_rest
+        within = limits.weekly_rest_within_week
         for lo, hi in self.grid.week_bounds:
-            if hi + length <= s.start or lo >= s.end:
+            # Under the loose reading a week's window may run into the next week, so a shift early in a week
+            # can also take the previous week's window; under the strict one only the shift's own weeks count.
+            reach = hi if within else hi + length
+            if reach <= s.start or lo >= s.end:
                 continue
+            last_k = hi - length if within else hi - 1  # the latest start of a window in this week
             # Free gaps: before the first shift, between shifts, after the last (outside time is rest).
             previous_end = -(10**9)
             ok = False
             for a, b in [*zip(starts, ends, strict=True), (10**9, 10**9)]:
                 k = max(previous_end, lo)
-                if k < hi and k + length <= a:
+                if k <= last_k and k + length <= a:
                     ok = True
                     break
                 previous_end = max(previous_end, b)
