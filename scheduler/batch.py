@@ -819,8 +819,20 @@ def cheapest_sentence(ranked: pd.DataFrame) -> str:
         bound = row.get("best_bound")
         if bound is not None and pd.notna(bound) and bound < best["total_cost"] - 0.005:
             doubts.append(f"{plan_label(row, several)} (bound {money(bound, currency)}, {row['status']})")
+    # Plans with neither a cost nor a bound (not proven infeasible) could be anything.
+    unknown = [
+        plan_label(r, several)
+        for _, r in ranked.iloc[1:].iterrows()
+        if pd.isna(r["total_cost"])
+        and r["status"] != "INFEASIBLE"
+        and (r.get("best_bound") is None or pd.isna(r.get("best_bound")))
+    ]
     if doubts:
-        text += " Not proven: these could still be cheaper within their bounds: " + "; ".join(doubts) + "."
+        text += " Cheapest found, not proven: gaps overlap with " + "; ".join(doubts) + "."
+    elif unknown:
+        text += f" Cheapest found, not proven: no plan and no bound for {', '.join(unknown)}."
+    elif len(ranked) > 1:
+        text += " Proven cheapest: every other plan's bound is at or above its cost, or it has no legal plan."
     missing = ranked[ranked["total_cost"].isna()]
     if not missing.empty:
         listed = ", ".join(f"{plan_label(r, several)} ({r['status']})" for _, r in missing.iterrows())

@@ -159,8 +159,23 @@ def test_plans_without_a_cost_never_rank_cheapest():
     sentence = cheapest_sentence(ranked)
     assert sentence.startswith("Cheapest plan: cheap at 120.00 € (FEASIBLE, gap 16.67%)")
     # The timed-out plan's bound (10 EUR) is below 120 EUR: the ranking is not proven, and it says so.
-    assert "Not proven" in sentence and "timed-out (bound 10.00 €, UNKNOWN)" in sentence
+    assert "Cheapest found, not proven: gaps overlap" in sentence and "timed-out (bound 10.00 €, UNKNOWN)" in sentence
     assert "Without a plan: timed-out (UNKNOWN), impossible (INFEASIBLE)" in sentence
+
+
+def test_a_winner_below_every_other_bound_is_proven_cheapest():
+    rows = pd.DataFrame(
+        [
+            _row("recruit", "FEASIBLE", 100.0, 95.0, 0.05),  # its own gap does not matter to the ranking
+            _row("agency", "FEASIBLE", 130.0, 110.0, 0.1538),
+            _row("impossible", "INFEASIBLE", None),
+        ]
+    )
+    sentence = cheapest_sentence(rank(rows))
+    assert "Proven cheapest" in sentence and "not proven" not in sentence
+    # A bound just below the winner's cost leaves it unproven.
+    rows.loc[1, "best_bound"] = 99.0
+    assert "Cheapest found, not proven: gaps overlap with agency" in cheapest_sentence(rank(rows))
 
 
 def test_no_plan_at_all_is_said_plainly():

@@ -216,7 +216,7 @@ def variants_of(data: ModelData, groups: tuple[Group, ...]) -> list[Variant]:
                         max_total,
                         limits.min_rest,
                         limits.weekly_rest,
-                        bool(getattr(limits, "weekly_rest_within_week", False)),
+                        limits.weekly_rest_within_week,
                         limits.legal_week,
                         limits.overtime_second_tier,
                         float(worker.overtime_unit),
