@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,7 @@ from scheduler.check import check
 from scheduler.cli import main
 from scheduler.errors import InputError
 from scheduler.plan import ROSTER_COLUMNS, Plan, SolverStats, load_plan
-from scheduler.scenario import load_scenario
+from scheduler.scenario import load_scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -189,6 +189,78 @@ def test_weekly_rest_needs_35_hours_starting_in_the_week(two_weeks):
             (v,) = only(verdict, "min_weekly_rest_hours")
             assert (v.subject, v.found, v.limit, v.reference) == ("Ana", 34.0, 35, "L3132-2")
             assert v.start == "2026-09-07T00:00+02:00" and v.end == "2026-09-14T00:00+02:00"
+
+
+STRICT_WEEKS = """
+name: strict-weekly-rest
+horizon: {start: 2026-10-12, days: 14, slot_minutes: 60, timezone: Europe/Paris}
+streams:
+  moderation:
+    skill: moderation
+    arrivals: {profile: {weekly_items: 0}}
+    targets: {day: {share: 0.9, within_minutes: 60}}
+roles:
+  senior: {}
+people:
+  - {name: Ana, role: senior}
+"""
+
+
+def strict_weeks(reading: str | None = None):
+    """Two calendar weeks under the default reading of the weekly rest (or ``reading``); the second week
+    (19-25 Oct 2026) ends with the autumn clock change, so its Sunday lasts 25 hours."""
+    text = STRICT_WEEKS if reading is None else STRICT_WEEKS + f"rule_overrides: {{weekly_rest_reading: {reading}}}\n"
+    return parse_scenario(text, source="strict.yaml")
+
+
+def six_days(monday: str, saturday_end: str, offset: str = "+02:00") -> list[dict]:
+    """Ana works 09:00-15:00 Monday to Friday, then a Saturday shift of 08:00 to ``saturday_end``."""
+    first = datetime.fromisoformat(monday).date()
+    rows = [day_shift("Ana", "senior", str(first + timedelta(days=d))) for d in range(5)]
+    saturday = str(first + timedelta(days=5))
+    rows.append(
+        shift(
+            "Ana",
+            "senior",
+            f"{saturday}T08:00{offset}",
+            f"{saturday}T{saturday_end}{offset}",
+            f"{saturday}T11:00{offset}",
+        )
+    )
+    return rows
+
+
+def test_strict_weekly_rest_is_the_default_and_must_lie_inside_the_week():
+    """L3132-2 read strictly: Saturday 13:00 to Sunday 24:00 is exactly 35 h and passes; one minute more of
+    Saturday work leaves 34 h 59 inside the week and fails, though the rest runs on to Monday 09:00."""
+    assert strict_weeks().rules["weekly_rest_reading"] == "within_week"
+    assert rules(check(strict_weeks(), make_plan(six_days("2026-10-12", "13:00")))) == set()
+    late = make_plan(six_days("2026-10-12", "13:01"))
+    verdict = check(strict_weeks(), late)
+    assert rules(verdict) == {"min_weekly_rest_hours"}
+    (v,) = only(verdict, "min_weekly_rest_hours")
+    assert (v.subject, v.reference, v.limit) == ("Ana", "L3132-2", 35)
+    assert v.found == pytest.approx(34 + 59 / 60)
+    assert "inside" in v.message
+    assert v.start == "2026-10-12T00:00+02:00" and v.end == "2026-10-19T00:00+02:00"
+    # Today's other reading: the window only starts in the week (Saturday 13:01 to Monday 00:00 and on).
+    assert rules(check(strict_weeks("starting_in_week"), late)) == set()
+
+
+def test_strict_weekly_rest_in_the_week_of_the_autumn_clock_change():
+    """The week of 19-25 Oct 2026 has a 25-hour Sunday: Saturday 14:00 to Sunday 24:00 is 35 real hours and
+    passes there; 14:01 fails. The same Saturday end fails in an ordinary week (34 h)."""
+    assert rules(check(strict_weeks(), make_plan(six_days("2026-10-19", "14:00")))) == set()
+    assert rules(check(strict_weeks(), make_plan(six_days("2026-10-19", "14:01")))) == {"min_weekly_rest_hours"}
+    assert rules(check(strict_weeks(), make_plan(six_days("2026-10-12", "14:00")))) == {"min_weekly_rest_hours"}
+
+
+def test_strict_weekly_rest_counts_the_part_of_a_week_beyond_the_horizon_as_rest():
+    """A horizon ending on a Thursday: the week it cuts is measured over its full bounds, and Friday to Sunday
+    outside the horizon is free unless the roster puts a shift there."""
+    short = parse_scenario(STRICT_WEEKS.replace("days: 14", "days: 11"), source="strict.yaml")
+    rows = [day_shift("Ana", "senior", d) for d in ("2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22")]
+    assert rules(check(short, make_plan(rows))) == set()
 
 
 def test_sunday_shift_for_a_role_without_sunday_work_fails(two_weeks):

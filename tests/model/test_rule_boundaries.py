@@ -87,19 +87,21 @@ def test_rest_across_the_spring_clock_change_is_counted_in_real_hours(second_sta
 
 
 # ------------------------------------------------------------------------------------ weekly hours
-@pytest.mark.parametrize(("saturday_end", "feasible"), [("17:00", True), ("18:00", False)])
-def test_48_hours_in_a_week_pass_and_49_fail(saturday_end: str, feasible: bool) -> None:
-    """L3121-20: six 8-hour days are 48 h; a 9-hour Saturday makes 49 h. (The 44 h average is lifted here.)"""
-    times = []
-    for day in range(1, 6):
+@pytest.mark.parametrize(("monday_end", "feasible"), [("17:00", True), ("18:00", False)])
+def test_48_hours_in_a_week_pass_and_49_fail(monday_end: str, feasible: bool) -> None:
+    """L3121-20: six 8-hour days are 48 h; a 9-hour Monday makes 49 h. (The 44 h average is lifted here.)
+    Saturday is worked 05:00-13:00, so that the weekly rest, Saturday 13:00 to Sunday 24:00, is the 35 h
+    the strict reading asks inside the week."""
+    times = every("2026-06-01 09:00", f"2026-06-01 {monday_end}", 60)
+    for day in range(2, 6):
         times += every(f"2026-06-0{day} 09:00", f"2026-06-0{day} 17:00", 60)
-    times += every("2026-06-06 09:00", f"2026-06-06 {saturday_end}", 60)
+    times += every("2026-06-06 05:00", "2026-06-06 13:00", 60)
     plan = solve_case(
         times,
         start="2026-06-01",
         days=7,
         lengths=(8, 9),
-        first="09:00",
+        first="05:00",
         last="09:00",
         overrides="{max_average_weekly_hours: 60}",
     )
@@ -122,9 +124,26 @@ def test_44_hour_average_applies_over_the_horizon() -> None:
 def test_a_seventh_working_day_in_a_calendar_week_fails(days_with_messages: int, feasible: bool) -> None:
     """L3132-1: at most 6 working days per calendar week (Monday to Sunday)."""
     first = date(2026, 6, 1)
-    times = [f"{first + timedelta(days=d)} 10:00" for d in range(days_with_messages)]
-    plan = solve_case(times, start="2026-06-01", days=7, lengths=(6,), first="09:00", last="10:00")
+    # Saturday's message at 07:00: its shift ends by 13:00, leaving the strict 35 h inside the week.
+    times = [f"{first + timedelta(days=d)} {'07:00' if d == 5 else '10:00'}" for d in range(days_with_messages)]
+    plan = solve_case(times, start="2026-06-01", days=7, lengths=(6,), first="07:00", last="10:00")
     assert plan.is_feasible() is feasible
+
+
+@pytest.mark.parametrize(("reading", "feasible"), [("within_week", False), ("starting_in_week", True), (None, False)])
+def test_six_days_ending_on_saturday_afternoon_need_the_reading_that_lets_the_rest_run_on(
+    reading: str | None, feasible: bool
+) -> None:
+    """L3132-2 read strictly (the default, None here): six 10:00-16:00 days leave Saturday 16:00 to Sunday
+    24:00, 32 h inside the week, too short; read as a rest starting in the week it runs on past the horizon's
+    end, which counts as rest."""
+    first = date(2026, 6, 1)
+    times = [f"{first + timedelta(days=d)} 10:00" for d in range(6)]
+    overrides = "{}" if reading is None else f"{{weekly_rest_reading: {reading}}}"
+    plan = solve_case(times, start="2026-06-01", days=7, lengths=(6,), first="10:00", last="10:00", overrides=overrides)
+    assert plan.is_feasible() is feasible
+    if not feasible:
+        assert plan.status == "INFEASIBLE"
 
 
 @pytest.mark.parametrize(("start", "feasible"), [(date(2026, 6, 3), True), (date(2026, 6, 1), False)])
