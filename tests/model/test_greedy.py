@@ -26,10 +26,13 @@ people:
   - {name: Ana, role: senior}
 """
 )
+# The weekly rest read as a window that only has to start in the week (the rule set's other reading): the
+# tests on the window running into next week and on the 48 h pace use six 8 h days a week.
+STARTING_IN_WEEK = "rule_overrides: {weekly_rest_reading: starting_in_week}\n"
 
 
-def _greedy() -> tuple[Greedy, dict[int, int]]:
-    scenario = from_text(ONE_SENIOR)
+def _greedy(text: str = ONE_SENIOR + STARTING_IN_WEEK) -> tuple[Greedy, dict[int, int]]:
+    scenario = from_text(text)
     g = Greedy(compile_model_data(scenario, compute_requirements(scenario)))
     index = {s.start: i for i, s in enumerate(g.data.shifts["senior"])}  # start slot -> shift (8 h each)
     return g, index
@@ -44,6 +47,17 @@ def test_a_shift_early_next_week_cannot_take_this_weeks_only_rest_window() -> No
         g.take(ana, index[24 * day + 9])
     assert not g.can_take(ana, index[24 * 7 + 3])
     assert g.can_take(ana, index[24 * 7 + 6])
+
+
+def test_the_default_reading_keeps_35_hours_of_rest_inside_the_calendar_week() -> None:
+    """Monday to Friday 09:00-17:00, the default reading (35 h inside each calendar week, L3132-2 read with
+    the six-day rule): a Saturday shift ending 13:00 leaves 35 h to Sunday midnight, one ending 14:00 34 h."""
+    g, index = _greedy(ONE_SENIOR)
+    ana = g.people[0]
+    for day in range(5):
+        g.take(ana, index[24 * day + 9])
+    assert g.can_take(ana, index[24 * 5 + 5])
+    assert not g.can_take(ana, index[24 * 5 + 6])
 
 
 def _plain_scan(g: Greedy, t: int, skill, roles, floors_only: bool):
@@ -153,6 +167,7 @@ def test_a_plan_built_from_nothing_keeps_hours_for_the_last_weeks() -> None:
     does not pace (the crew level shared the hours out)."""
     scenario = from_text(
         ONE_SENIOR.replace("days: 14", "days: 21").replace('latest_start: "23:00"', 'latest_start: "09:00"')
+        + STARTING_IN_WEEK
     )
     data = compile_model_data(scenario, compute_requirements(scenario))
     at_nine = {data.shifts["senior"][i].day: i for i in data.workers[0].shifts}
