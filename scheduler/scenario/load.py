@@ -120,13 +120,57 @@ class Scenario:
         if name not in variants:
             allowed = ", ".join(variants) or "(the scenario declares no variants)"
             raise InputError(self.source, "--variant", name, f"one of the scenario's variants: {allowed}")
-        raw = deep_merge({k: v for k, v in base.items() if k != "variants"}, variants[name] or {})
+        body = variants[name] or {}
+        raw = deep_merge({k: v for k, v in base.items() if k != "variants"}, body)
         try:
             return build_scenario(raw, source=self.source, demand_texts=self.demand_texts, variant=name, base_raw=base)
         except InputError as exc:
-            # The field path is the merged scenario's: say which variant produced it.
-            where = f"variant '{name}', i.e. the file with variants.{name} merged over it"
-            raise InputError(exc.file, exc.field, exc.value, f"{exc.allowed} (in {where})") from None
+            raise _in_variant(exc, name, body) from None
+
+
+def _in_variant(exc: InputError, name: str, body: Mapping[str, Any]) -> InputError:
+    """The merged scenario's error restated for the variant: a field the variant writes (or deletes with
+    null) is named ``variants.<name>.<field>`` with the base's message; a base field that the variant
+    makes wrong keeps its name and says which variant."""
+    found, value = _variant_value(body, exc.field)
+    if found or (exc.value is MISSING and _variant_value(body, _parent(exc.field))[0]):
+        shown = None if found and value is None else exc.value
+        return InputError(exc.file, f"variants.{name}.{exc.field}", shown, exc.allowed)
+    where = f"variant '{name}', i.e. the file with variants.{name} merged over it"
+    return InputError(exc.file, exc.field, exc.value, f"{exc.allowed} (in {where})")
+
+
+def _parent(field_name: str) -> str:
+    cut = max(field_name.rfind("."), field_name.rfind("["))
+    return field_name[:cut] if cut > 0 else ""
+
+
+def _variant_value(body: Any, field_name: str) -> tuple[bool, Any]:
+    """Whether the variant's own text holds the dotted field (keys may contain dots) and its value there."""
+    if not field_name:
+        return True, body
+    if isinstance(body, list) and field_name.startswith("["):
+        index, _, rest = field_name[1:].partition("]")
+        if index.isdigit() and int(index) < len(body):
+            return _variant_value(body[int(index)], rest.removeprefix("."))
+        return False, None
+    if isinstance(body, Mapping):
+        keys = [
+            k
+            for k in body
+            if isinstance(k, str) and field_name.startswith(k) and field_name[len(k) : len(k) + 1] in ("", ".", "[")
+        ]
+        for key in sorted(keys, key=len, reverse=True):
+            found, value = _variant_value(body[key], field_name[len(key) :].removeprefix("."))
+            if found:
+                return found, value
+    return False, None
+
+
+def check_variants(scenario: Scenario) -> dict[str, Scenario]:
+    """Every declared variant built and validated, so a broken one is reported when the file is loaded,
+    not when (or after) something is solved."""
+    return {name: scenario.with_variant(name) for name in scenario.variant_names()}
 
 
 def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
@@ -143,14 +187,18 @@ def load_scenario(path: str | Path, variant: str | None = None) -> Scenario:
             csv_path = path.parent / csv_name
             demand_texts[csv_name] = _read_text(csv_path, source, f"streams.{name}.arrivals.csv", shown=csv_name)
     for name, body in (raw.get("variants") or {}).items() if isinstance(raw.get("variants"), Mapping) else []:
-        for stream_name, stream in ((body or {}).get("streams") or {}).items() if isinstance(body, Mapping) else []:
+        streams = body.get("streams") if isinstance(body, Mapping) else None
+        for stream_name, stream in streams.items() if isinstance(streams, Mapping) else []:
             arrivals = stream.get("arrivals") if isinstance(stream, Mapping) else None
             csv_name = arrivals.get("csv") if isinstance(arrivals, Mapping) else None
             if isinstance(csv_name, str) and csv_name not in demand_texts:
                 field_name = f"variants.{name}.streams.{stream_name}.arrivals.csv"
                 demand_texts[csv_name] = _read_text(path.parent / csv_name, source, field_name, shown=csv_name)
     scenario = build_scenario(raw, source=source, demand_texts=demand_texts)
-    return scenario.with_variant(variant) if variant else scenario
+    built = check_variants(scenario)
+    if variant and variant in built:
+        return built[variant]
+    return scenario.with_variant(variant) if variant else scenario  # an unknown name: the error lists them
 
 
 def _read_text(path: Path, source: str, field_name: str, shown: str | None = None, limit: int = MAX_FILE_BYTES) -> str:
@@ -262,7 +310,9 @@ def _check_size(data: Any, source: str) -> None:
 
 def parse_scenario(text: str, *, source: str = "<scenario>", demand_texts: Mapping[str, str] | None = None) -> Scenario:
     """A scenario from YAML text; demand CSVs are given as ``{file name: text}``."""
-    return build_scenario(parse_yaml(text, source=source), source=source, demand_texts=demand_texts or {})
+    scenario = build_scenario(parse_yaml(text, source=source), source=source, demand_texts=demand_texts or {})
+    check_variants(scenario)
+    return scenario
 
 
 # ----------------------------------------------------------------------------------------------
