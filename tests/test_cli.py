@@ -137,3 +137,22 @@ def test_second_ctrl_c_exits_at_once(tmp_path: Path) -> None:
     assert time.time() - t0 < 5
     assert process.returncode == 130
     assert not (tmp_path / "p").exists()  # nothing half-written
+
+
+def test_command_modules_never_import_the_command_group() -> None:
+    """Imports run one way (issue 15.5): ``scheduler.cli`` assembles the commands, which share
+    ``scheduler.commands.common``; a command importing ``scheduler.cli`` would bring the cycle back."""
+    import ast
+
+    import scheduler.commands as commands
+
+    folder = Path(commands.__file__).parent
+    offenders = []
+    for source in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text())):
+            names = [node.module] if isinstance(node, ast.ImportFrom) else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if any(n and (n == "scheduler.cli" or n.startswith("scheduler.cli.")) for n in names):
+                offenders.append(source.name)
+    assert not offenders
+    assert {"solve", "requirements", "check", "simulate", "compare", "sweep", "bench", "init"} <= set(main.commands)

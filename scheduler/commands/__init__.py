@@ -1,1 +1,1 @@
-"""Command families of the CLI, one module each; every module adds its commands to ``scheduler.cli.main``."""
+"""Command families of the CLI, one module each; ``scheduler.cli`` adds their commands to its group."""

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduler.cli import DISCIPLINE, EXIT_FAIL, EXIT_OK, FORMAT, emit_json, handle_errors, main, stderr, stdout
+from scheduler.commands.common import DISCIPLINE, EXIT_FAIL, EXIT_OK, FORMAT, emit_json, handle_errors, stderr, stdout
 from scheduler.errors import InputError
 
 JOBS = click.option(
@@ -104,7 +104,7 @@ def _folder_name(text: str) -> str:
 
 
 # ========================================================================================== compare
-@main.command()
+@click.command()
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @VARIANTS
 @OUTPUT
@@ -330,7 +330,7 @@ def _rich_table(frame: pd.DataFrame, title: str) -> Table:
 
 
 # ============================================================================================ sweep
-@main.command()
+@click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option(
     "--vary",

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from scheduler.cli import FORMAT, emit_json, handle_errors, main, stderr, stdout
+from scheduler.commands.common import FORMAT, emit_json, handle_errors, stderr, stdout
 from scheduler.errors import InputError
 
 
-@main.command()
+@click.command()
 @click.option("--sizes", default="S,M", show_default=True, help="Comma-separated ladder sizes: S, M, L, XL.")
 @click.option(
     "--time-limit", type=click.FloatRange(min=0.1), default=None, help="Override every size's time limit (seconds)."

@@ -8,12 +8,12 @@ from datetime import datetime
 import click
 from rich.table import Table
 
-from scheduler.cli import EXIT_FAIL, EXIT_OK, FORMAT, VARIANT, emit_json, handle_errors, main, stderr, stdout
+from scheduler.commands.common import EXIT_FAIL, EXIT_OK, FORMAT, VARIANT, emit_json, handle_errors, stderr, stdout
 
 SHOWN = 200  # violations in the table; --format json lists them all
 
 
-@main.command()
+@click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.argument("plan_dir", type=click.Path(file_okay=False))
 @VARIANT

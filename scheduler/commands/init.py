@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from scheduler.cli import handle_errors, main, stderr
+from scheduler.commands.common import handle_errors, stderr
 from scheduler.errors import InputError
 
 
-@main.command()
+@click.command()
 @click.argument("path", type=click.Path(dir_okay=False), default="scenario.yaml")
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @handle_errors

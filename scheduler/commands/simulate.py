@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from scheduler.cli import (
+from scheduler.commands.common import (
     DISCIPLINE,
     EXIT_FAIL,
     EXIT_OK,
@@ -18,13 +18,12 @@ from scheduler.cli import (
     VARIANT,
     emit_json,
     handle_errors,
-    main,
     stderr,
     stdout,
 )
 
 
-@main.command()
+@click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.argument("plan_dir", type=click.Path())
 @click.option("--runs", type=int, default=100, show_default=True, help="Independent runs (>= 1).")
