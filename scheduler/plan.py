@@ -21,6 +21,9 @@ from scheduler.errors import InputError
 
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "MODEL_INVALID")
 FEASIBLE_STATUSES = ("OPTIMAL", "FEASIBLE")
+# The solve strategies (SolveParams.stages, the CLI's --engine): here so the CLI lists them without loading
+# the solvers. auto: direct for small problems, staged otherwise; colgen: column generation (scheduler.engine).
+STAGES = ("auto", "staged", "direct", "colgen")
 PLAN_FORMAT = 1
 
 ROSTER_COLUMNS = (

@@ -44,7 +44,7 @@ from scheduler.model.extract import (
 )
 from scheduler.model.greedy import disaggregate, greedy_plan, repair
 from scheduler.model.lp import lp_bound, lp_relaxation, rens_model
-from scheduler.plan import Plan, SolverStats, StageReport
+from scheduler.plan import STAGES, Plan, SolverStats, StageReport
 from scheduler.requirements import compute_requirements
 from scheduler.scenario import Scenario
 
@@ -57,9 +57,6 @@ STATUS_NAMES = {
     cp_model.UNKNOWN: "UNKNOWN",
     cp_model.MODEL_INVALID: "MODEL_INVALID",
 }
-
-
-STAGES = ("auto", "staged", "direct", "colgen")
 
 
 @dataclass(frozen=True)

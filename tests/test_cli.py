@@ -40,6 +40,18 @@ def test_solve_json_is_machine_readable(tmp_path: Path) -> None:
     assert data["solver"]["best_bound"] == pytest.approx(450.0)
 
 
+def test_engine_option_runs_the_column_generation() -> None:
+    """--engine colgen reaches the hand-computed optimum (450 EUR) through the columns; an unknown engine is bad
+    input (exit 2, the allowed values named)."""
+    result = run("solve", DATA / "agency_beats_cm.yaml", "--engine", "colgen", "--format", "json", "--time-limit", "20")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["status"] == "OPTIMAL" and data["total_cost"] == pytest.approx(450.0)
+    assert [s["name"] for s in data["solver"]["stages"]] == ["column generation"]
+    bad = run("solve", DATA / "agency_beats_cm.yaml", "--engine", "simplex")
+    assert bad.exit_code == 2 and "colgen" in bad.output
+
+
 def test_infeasible_exits_1_with_the_reasons() -> None:
     result = run("solve", DATA / "trainee_without_tutor.yaml", "--format", "json")
     assert result.exit_code == 1

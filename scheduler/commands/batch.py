@@ -17,7 +17,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from scheduler.commands.common import DISCIPLINE, EXIT_FAIL, EXIT_OK, FORMAT, emit_json, handle_errors, stderr, stdout
+from scheduler.commands.common import (
+    DISCIPLINE,
+    ENGINE,
+    EXIT_FAIL,
+    EXIT_OK,
+    FORMAT,
+    emit_json,
+    handle_errors,
+    stderr,
+    stdout,
+)
 from scheduler.errors import InputError
 
 JOBS = click.option(
@@ -115,6 +125,7 @@ def _folder_name(text: str) -> str:
 @ADDRESS
 @TIME_LIMIT
 @SEED
+@ENGINE
 @click.option("--simulate", is_flag=True, help="Also simulate each plan (needs scheduler.simulate).")
 @click.option(
     "--runs", type=click.IntRange(min=1), default=100, show_default=True, help="Simulation runs (with --simulate)."
@@ -135,6 +146,7 @@ def compare(
     address: str | None,
     time_limit: float,
     seed: int,
+    engine: str,
     simulate: bool,
     runs: int,
     discipline: str,
@@ -166,7 +178,7 @@ def compare(
     from scheduler.solve import SolveParams
 
     _prepare(output, force, backend)
-    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed)
+    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed, stages=engine)
     job_list, loaded = compare_jobs(
         list(scenarios), parse_variants(variants), params, simulate_runs=runs if simulate else 0, discipline=discipline
     )
@@ -349,6 +361,7 @@ def _rich_table(frame: pd.DataFrame, title: str) -> Table:
 @ADDRESS
 @TIME_LIMIT
 @SEED
+@ENGINE
 @EXCEL
 @HTML
 @FORMAT
@@ -365,6 +378,7 @@ def sweep(
     address: str | None,
     time_limit: float,
     seed: int,
+    engine: str,
     excel: bool,
     html: bool,
     fmt: str,
@@ -402,7 +416,7 @@ def sweep(
     axes = tuple(parse_vary(v) for v in vary)
     if len(axes) > 2:
         raise InputError("--vary", "--vary", len(axes), "one or two --vary options")
-    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed)
+    params = SolveParams(time_limit=time_limit, workers=workers, seed=seed, stages=engine)
     n_jobs = jobs or default_jobs(workers)
     chains, scenarios = sweep_chains(scenario, parse_variants(variants), axes, params, n_jobs)
     points = sum(len(c) for c in chains)

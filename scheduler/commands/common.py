@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 
 from scheduler.errors import InputError, SchedulerError
+from scheduler.plan import STAGES
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -79,3 +80,13 @@ def load(path: str, variant: str | None):
     from scheduler.scenario import load_scenario
 
     return load_scenario(path, variant=variant)
+
+
+ENGINE = click.option(
+    "--engine",
+    type=click.Choice(STAGES),
+    default="auto",
+    show_default=True,
+    help="auto: CP-SAT on the person model when small, the staged crew-then-people search otherwise; "
+    "colgen: column generation over per-person schedules (HiGHS master, labeling pricing); staged; direct.",
+)

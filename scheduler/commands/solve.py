@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from scheduler.commands.common import (
+    ENGINE,
     EXIT_FAIL,
     EXIT_OK,
     FORMAT,
@@ -115,6 +116,7 @@ def requirements(scenario: str, output: str | None, force: bool, variant: str | 
 @click.option("--parquet", is_flag=True, help="Also write each table as Parquet.")
 @click.option("--html/--no-html", default=True, show_default=True, help="Write report.html into the output folder.")
 @click.option("--log", is_flag=True, help="Show CP-SAT's search log on stderr.")
+@ENGINE
 @VARIANT
 @FORMAT
 @handle_errors
@@ -131,6 +133,7 @@ def solve(
     parquet: bool,
     html: bool,
     log: bool,
+    engine: str,
     variant: str | None,
     fmt: str,
 ) -> None:
@@ -141,6 +144,7 @@ def solve(
       scheduler solve scenarios/tourism.yaml -o out/tourism
       scheduler solve scenarios/retailer.yaml -o out/retail --time-limit 60 --format json
       scheduler solve scenarios/small_company.yaml --variant recruit -o out/recruit
+      scheduler solve scenarios/tourism.yaml --engine colgen --time-limit 30
     """
     from scheduler.report.table import plan_tables
     from scheduler.solve import SolveParams
@@ -152,7 +156,13 @@ def solve(
         )
     loaded = load(scenario, variant)
     params = SolveParams(
-        time_limit=time_limit, workers=workers, seed=seed, gap_limit=gap_limit, log=log, allow_shortfall=allow_shortfall
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        gap_limit=gap_limit,
+        log=log,
+        allow_shortfall=allow_shortfall,
+        stages=engine,
     )
     stderr.print(
         f"solving {loaded.name}: {loaded.grid.days} days of {loaded.grid.n_slots} slots, limit {time_limit:g} s"
