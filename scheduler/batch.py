@@ -856,6 +856,9 @@ class BreakEven:
     sentence: str
     between: tuple[float, float]  # the grid points around it
     gap: float | None  # the largest solver gap of the four plans around it
+    # The grid points between which the bounds prove it lies: at the first, the plan cheaper below costs no
+    # more than the other's best bound; at the second, the reverse. None when the bounds do not prove it.
+    proven: tuple[float, float] | None = None
 
 
 def sweep_chains(
@@ -999,6 +1002,13 @@ def break_even(
             v: part[part["variant"] == v].set_index(first.path)["total_cost"].reindex(first.values) for v in variants
         }
         gaps = {v: part[part["variant"] == v].set_index(first.path)["gap"].reindex(first.values) for v in variants}
+        bound_column = part["best_bound"] if "best_bound" in part else pd.Series(np.nan, index=part.index)
+        bounds = {
+            v: bound_column[part["variant"] == v]
+            .set_axis(part.loc[part["variant"] == v, first.path])
+            .reindex(first.values)
+            for v in variants
+        }
         for i, a in enumerate(variants):
             for b in variants[i + 1 :]:
                 diff = (costs[a] - costs[b]).to_numpy(dtype=float)  # > 0: a dearer
@@ -1011,10 +1021,34 @@ def break_even(
                     near = [g for g in near if g is not None and pd.notna(g)]
                     at = ((second.path, other),) if second else ()
                     worst_gap = max(near) if near else None
+                    proven = _proven_between(first.values, costs, bounds, above, below, j0, j1)
                     out.append(
-                        _break_even(above, below, first, value, at, (x0, x1), worst_gap, part, scenarios, currency, j1)
+                        _break_even(
+                            above, below, first, value, at, (x0, x1), worst_gap, part, scenarios, currency, j1, proven
+                        )
                     )
     return out
+
+
+def _proven_between(
+    x: Sequence[float],
+    costs: Mapping[str, pd.Series],
+    bounds: Mapping[str, pd.Series],
+    above: str,
+    below: str,
+    j0: int,
+    j1: int,
+) -> tuple[float, float] | None:
+    """The nearest grid points, at or outside the crossing's, where each side is proven cheaper: ``below``'s
+    cost at or under ``above``'s bound before it, and the reverse after it (None when either is missing)."""
+
+    def proven(cheap: str, dear: str, j: int) -> bool:
+        cost, bound = costs[cheap].iloc[j], bounds[dear].iloc[j]
+        return bool(pd.notna(cost) and pd.notna(bound) and cost <= bound + 0.005)
+
+    lower = next((j for j in range(j0, -1, -1) if proven(below, above, j)), None)
+    upper = next((j for j in range(j1, len(x)) if proven(above, below, j)), None)
+    return None if lower is None or upper is None else (float(x[lower]), float(x[upper]))
 
 
 def _crossings(x: np.ndarray, diff: np.ndarray) -> list[tuple[float, float, float, int, int]]:
@@ -1053,6 +1087,7 @@ def _break_even(
     scenarios: Mapping[str, Scenario],
     currency: str,
     j_after: int,
+    proven: tuple[float, float] | None = None,
 ) -> BreakEven:
     from scheduler.report.table import percent
 
@@ -1065,8 +1100,24 @@ def _break_even(
     sentence = sentence[0].upper() + sentence[1:]
     if gap is not None and gap > 0.001:
         sentence += f" (Plans within a gap of up to {percent(gap)}: the point is approximate.)"
+    if proven is not None:
+        low, high = (state_value(axis, v, part, currency)[2] for v in proven)
+        sentence += f" The bounds prove it lies between {low} and {high}."
+    else:
+        sentence += " The bounds do not prove where it lies: the gaps overlap."
     return BreakEven(
-        above, below, axis.path, value, axis.unit(currency), at, display_value, display_unit, sentence, between, gap
+        above,
+        below,
+        axis.path,
+        value,
+        axis.unit(currency),
+        at,
+        display_value,
+        display_unit,
+        sentence,
+        between,
+        gap,
+        proven,
     )
 
 

@@ -363,6 +363,24 @@ def test_break_even_is_interpolated_between_grid_points():
     assert point.sentence.startswith("Above 250 items a week (demand × 2.50), recruit")
 
 
+def test_the_bounds_prove_the_break_even_between_grid_points_or_say_they_do_not():
+    """agency 10/20/30/40 against recruit 25 flat. With recruit's bound 25 everywhere and agency's bounds 10,
+    20, 28, 38 the crossing (2.5) lies in [2, 3]: at 2 agency's 20 is under recruit's bound 25, at 3
+    recruit's 25 is under agency's bound 28. With agency's bound at 3 dropped to 24 (its plan may be
+    cheaper than 25 there), only x = 4 proves recruit cheaper: [2, 4]. Without bounds nothing is proven."""
+    xs = [1.0, 2.0, 3.0, 4.0]
+    frame = _frame({"agency": [10, 20, 30, 40], "recruit": [25, 25, 25, 25]}, xs)
+    frame["best_bound"] = [10, 20, 28, 38, 25, 25, 25, 25]
+    axes = [Axis("demand.scale", tuple(xs))]
+    (point,) = break_even(frame, axes, {})
+    assert point.proven == (2.0, 3.0)
+    assert "The bounds prove it lies between 200 items a week" in point.sentence
+    frame.loc[2, "best_bound"] = 24
+    assert break_even(frame, axes, {})[0].proven == (2.0, 4.0)
+    (unproven,) = break_even(frame.drop(columns="best_bound"), axes, {})
+    assert unproven.proven is None and "do not prove" in unproven.sentence
+
+
 def test_break_even_skips_points_without_a_plan_and_handles_ties():
     xs = [1.0, 2.0, 3.0, 4.0]
     gapped = _frame({"a": [10, None, 30, 40], "b": [20, 20, 20, 20]}, xs)

@@ -477,6 +477,7 @@ def _break_even_record(point) -> dict[str, Any]:
         "at": dict(point.at),
         "between": list(point.between),
         "max_gap": point.gap,
+        "proven_between": list(point.proven) if point.proven is not None else None,
         "sentence": point.sentence,
     }
 
