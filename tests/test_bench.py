@@ -12,8 +12,10 @@ def test_ladder_s_gives_a_feasible_checker_clean_plan() -> None:
     scenario = ladder_scenario("S")
     assert scenario.grid.days == SIZES["S"].days
     assert {"senior", "junior", "trainee", "agency"} <= set(scenario.spec.roles)
-    # 20 s: at 15 s, with another solve running beside it, one run in three ended its fallbacks without a plan
-    plan = solve(scenario, SolveParams(time_limit=20, workers=2))
+    # 30 s: under the strict weekly rest the default search ended without a plan in 1 run of 6 at 20 s (2
+    # workers; always with 1 worker); 4 runs of 4 at 30 s had one (2026-12-06). The column generation, at
+    # 20 s, missed one in 4 as well.
+    plan = solve(scenario, SolveParams(time_limit=30, workers=2))
     assert plan.status in ("OPTIMAL", "FEASIBLE"), plan.stats.message
     assert plan.stats.best_bound is not None and plan.stats.best_bound <= plan.stats.objective + 0.01
     verdict = check(scenario, plan)
