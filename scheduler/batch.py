@@ -998,17 +998,15 @@ def break_even(
     out = []
     for other in second.values if second else (None,):
         part = frame if second is None else frame[np.isclose(frame[second.path], other)]
-        costs = {
-            v: part[part["variant"] == v].set_index(first.path)["total_cost"].reindex(first.values) for v in variants
-        }
-        gaps = {v: part[part["variant"] == v].set_index(first.path)["gap"].reindex(first.values) for v in variants}
-        bound_column = part["best_bound"] if "best_bound" in part else pd.Series(np.nan, index=part.index)
-        bounds = {
-            v: bound_column[part["variant"] == v]
-            .set_axis(part.loc[part["variant"] == v, first.path])
-            .reindex(first.values)
-            for v in variants
-        }
+        # Each variant's costs, gaps and bounds along the axis (a bound may be missing: nothing is proven).
+        indexed = part.reindex(columns=[*part.columns, *({"best_bound"} - set(part.columns))])
+        indexed = indexed.set_index(["variant", first.path])
+
+        def along(column: str, indexed: pd.DataFrame = indexed) -> dict[str, pd.Series]:
+            table = indexed[column].unstack("variant").reindex(index=first.values, columns=variants)
+            return {v: table[v] for v in variants}
+
+        costs, gaps, bounds = along("total_cost"), along("gap"), along("best_bound")
         for i, a in enumerate(variants):
             for b in variants[i + 1 :]:
                 diff = (costs[a] - costs[b]).to_numpy(dtype=float)  # > 0: a dearer

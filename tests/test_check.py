@@ -21,6 +21,7 @@ from scheduler.cli import main
 from scheduler.errors import InputError
 from scheduler.plan import ROSTER_COLUMNS, Plan, SolverStats, load_plan
 from scheduler.scenario import load_scenario, parse_scenario
+from tests.conftest import quiet_weeks
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -191,19 +192,15 @@ def test_weekly_rest_needs_35_hours_starting_in_the_week(two_weeks):
             assert v.start == "2026-09-07T00:00+02:00" and v.end == "2026-09-14T00:00+02:00"
 
 
-STRICT_WEEKS = """
-name: strict-weekly-rest
-horizon: {start: 2026-10-12, days: 14, slot_minutes: 60, timezone: Europe/Paris}
-streams:
-  moderation:
-    skill: moderation
-    arrivals: {profile: {weekly_items: 0}}
-    targets: {day: {share: 0.9, within_minutes: 60}}
-roles:
+STRICT_WEEKS = (
+    "name: strict-weekly-rest"
+    + quiet_weeks("2026-10-12")
+    + """roles:
   senior: {}
 people:
   - {name: Ana, role: senior}
 """
+)
 
 
 def strict_weeks(reading: str | None = None):

@@ -5,17 +5,9 @@ from __future__ import annotations
 from scheduler.model.data import compile_model_data
 from scheduler.model.greedy import Greedy
 from scheduler.requirements import compute_requirements
-from tests.conftest import from_text
+from tests.conftest import from_text, quiet_weeks
 
-# Two calendar weeks without demand: the rules alone decide.
-TWO_QUIET_WEEKS = """
-horizon: {start: 2026-09-07, days: 14, slot_minutes: 60, timezone: Europe/Paris}
-streams:
-  moderation:
-    skill: moderation
-    arrivals: {profile: {weekly_items: 0}}
-    targets: {day: {share: 0.9, within_minutes: 60}}
-"""
+TWO_QUIET_WEEKS = quiet_weeks("2026-09-07")
 
 ONE_SENIOR = (
     """name: greedy-weekly-rest"""
