@@ -21,7 +21,8 @@ from scheduler.model.data import compile_model_data
 from scheduler.model.greedy import greedy_plan
 from scheduler.requirements import compute_requirements
 from scheduler.scenario import load_scenario
-from scheduler.solve import UNMET_WEIGHT, SolveParams, solve
+from scheduler.solve import SolveParams, solve
+from scheduler.strategies.cpsat import UNMET_WEIGHT
 
 
 def main() -> None:

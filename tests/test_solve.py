@@ -8,7 +8,8 @@ from ortools.sat.python import cp_model
 from scheduler.check import check
 from scheduler.plan import FEASIBLE_STATUSES, SolverStats
 from scheduler.scenario import load_scenario
-from scheduler.solve import FULL_SUBSOLVERS, SolveParams, configure, solve
+from scheduler.solve import SolveParams, solve
+from scheduler.strategies.cpsat import FULL_SUBSOLVERS, configure
 from tests.conftest import SCENARIOS, quick, scenario
 
 
@@ -85,9 +86,9 @@ def test_a_crew_search_that_runs_out_of_time_keeps_the_plan_it_was_hinted_with(m
     stands) goes on instead."""
     import dataclasses
 
-    import scheduler.solve as solve_module
+    import scheduler.strategies.staged as staged_module
 
-    real_run = solve_module._run
+    real_run = staged_module.run_model
 
     def overstated(run):
         """The stand-in with a bound far above any plan: the solve must not take it up."""
@@ -99,25 +100,27 @@ def test_a_crew_search_that_runs_out_of_time_keeps_the_plan_it_was_hinted_with(m
             return dataclasses.replace(run, status="UNKNOWN", objective=None, bound=None)
         return overstated(run) if name == "aggregate, as hinted" else run
 
-    real_start = solve_module._start_from_lp
+    real_start = staged_module._start_from_lp
 
     def start_from_lp(*args, **kwargs):
         bound, stand_in = real_start(*args, **kwargs)
         return bound, overstated(stand_in)
 
-    real_finish = solve_module._finish
+    real_finish = staged_module.candidate_of
     bounds = []
 
     def finish(*args, **kwargs):
         bounds.append(kwargs["bound"])  # in cents, before it is capped at the plan's cost
         return real_finish(*args, **kwargs)
 
-    monkeypatch.setattr(solve_module, "_run", crew_search_without_a_plan)
-    monkeypatch.setattr(solve_module, "_start_from_lp", start_from_lp)
-    monkeypatch.setattr(solve_module, "_finish", finish)
+    monkeypatch.setattr(staged_module, "run_model", crew_search_without_a_plan)
+    monkeypatch.setattr(staged_module, "_start_from_lp", start_from_lp)
+    monkeypatch.setattr(staged_module, "candidate_of", finish)
     if lp == "not solved":
-        monkeypatch.setattr(solve_module, "lp_relaxation", lambda h, time_limit: None)
+        monkeypatch.setattr(staged_module, "lp_relaxation", lambda h, time_limit: None)
         # A greedy start that misses a need is no plan of its own: only the crew search's hint is in hand.
+        import scheduler.solve as solve_module
+
         real_greedy = solve_module.greedy_plan
         monkeypatch.setattr(solve_module, "greedy_plan", lambda data: (real_greedy(data)[0], 1))
     tiny = scenario("cm_beats_agency")
@@ -139,9 +142,9 @@ def test_a_greedy_start_that_covers_everything_is_the_first_plan_and_the_last_re
     later stage gives one (here none does: every solver run after it comes back empty)."""
     import dataclasses
 
-    import scheduler.solve as solve_module
+    import scheduler.strategies.staged as staged_module
 
-    real_run = solve_module._run
+    real_run = staged_module.run_model
 
     def nothing_after_the_greedy(name, *args, **kwargs):
         run = real_run(name, *args, **kwargs)
@@ -151,8 +154,8 @@ def test_a_greedy_start_that_covers_everything_is_the_first_plan_and_the_last_re
 
     tiny = scenario("cm_beats_agency")
     optimum = quick(tiny).total_cost
-    monkeypatch.setattr(solve_module, "_run", nothing_after_the_greedy)
-    monkeypatch.setattr(solve_module, "lp_relaxation", lambda h, time_limit: None)
+    monkeypatch.setattr(staged_module, "run_model", nothing_after_the_greedy)
+    monkeypatch.setattr(staged_module, "lp_relaxation", lambda h, time_limit: None)
     plan = quick(tiny, stages="staged", workers=1)
     assert plan.status == "FEASIBLE", plan.stats.message
     assert plan.stats.stages[0].name == "greedy start" and plan.stats.stages[0].status == "OPTIMAL"
@@ -166,21 +169,24 @@ def test_the_greedy_completion_is_a_plan_of_its_own_and_passes_the_checker() -> 
     models reach 556 k variables): the greedy's completion of a crew plan, priced from its own lines."""
     import time
 
-    import scheduler.solve as solve_module
+    import scheduler.strategies.staged as staged_module
     from scheduler.model.data import compile_model_data
     from scheduler.model.greedy import greedy_plan
     from scheduler.requirements import compute_requirements
+    from scheduler.solve import _plan
+    from scheduler.strategies.cpsat import add_crew_hint, candidate_of, crew_model
 
     tourism = load_scenario(SCENARIOS / "tourism.yaml")
     data = compile_model_data(tourism, compute_requirements(tourism))
     params = SolveParams(time_limit=20, workers=1)
-    crew = solve_module._crew_model(data, allow_shortfall=False)
-    solve_module._add_crew_hint(crew, data, greedy_plan(data)[0])
+    crew = crew_model(data, allow_shortfall=False)
+    add_crew_hint(crew, data, greedy_plan(data)[0])
     started = time.perf_counter()
-    aggregate = solve_module._run("aggregate", crew, params, 5, started, None, None, fix_hint=True)
-    filled = solve_module._repaired(data, aggregate, params, started, None, [])
+    aggregate = staged_module.run_model("aggregate", crew, params, 5, started, None, None, fix_hint=True)
+    filled = staged_module._repaired(data, aggregate, params, started, None, [])
     assert filled is not None and filled.people is not None
-    plan = solve_module._finish(tourism, data, params, [aggregate, filled], started, best=filled, bound=10_000_00)
+    found = candidate_of(data, [aggregate, filled], best=filled, bound=10_000_00)
+    plan = _plan(tourism, params, found.tables, found.bound, found.stages, found.first, found.best, started)
     assert plan.status == "FEASIBLE" and plan.stats.gap > 0
     verdict = check(tourism, plan)
     assert verdict.ok, verdict.violations[:5]

@@ -7,14 +7,14 @@ import pytest
 from scheduler.model.data import compile_model_data
 from scheduler.model.lp import linear_solver, lp_relaxation
 from scheduler.requirements import compute_requirements
-from scheduler.solve import _crew_model
+from scheduler.strategies.cpsat import crew_model
 from tests.conftest import scenario
 
 
 def test_the_lp_relaxation_is_glops_value_and_writes_nothing_on_stdout(capfd) -> None:
     """HiGHS prints a banner on stdout unless told not to: that would break ``--format json``."""
     tiny = scenario("cm_beats_agency")
-    crew = _crew_model(compile_model_data(tiny, compute_requirements(tiny)), allow_shortfall=False)
+    crew = crew_model(compile_model_data(tiny, compute_requirements(tiny)), allow_shortfall=False)
     relaxation = lp_relaxation(crew, 10)
     assert relaxation is not None
     assert capfd.readouterr().out == ""
