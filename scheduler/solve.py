@@ -86,6 +86,7 @@ def solve(
     problem = Problem(scenario, data, params, allow_shortfall, stop, progress)
     incumbent = _incumbent(data, hint, progress)
     tried: list[tuple[float, Candidate]] = []  # each candidate with when its strategy started
+    done = ""
     for name, strategy, share in _strategies(data, params):
         elapsed = time.perf_counter() - started
         left = params.time_limit - elapsed
@@ -94,7 +95,8 @@ def solve(
             break
         budget = max(MIN_BUDGET, min(left, share * params.time_limit - elapsed))
         if tried and progress:
-            progress(f"[{name}] {tried[-1][1].log()}: {name} takes the last {budget:.0f} s")
+            progress(f"[{name}] after {done}: {tried[-1][1].log()}; {name} takes the last {budget:.0f} s")
+        done = name
         candidate = strategy(problem, budget, incumbent)
         tried.append((elapsed, candidate))
         if candidate.status in ("INFEASIBLE", "MODEL_INVALID"):

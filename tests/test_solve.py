@@ -190,3 +190,66 @@ def test_the_greedy_completion_is_a_plan_of_its_own_and_passes_the_checker() -> 
     assert plan.status == "FEASIBLE" and plan.stats.gap > 0
     verdict = check(tourism, plan)
     assert verdict.ok, verdict.violations[:5]
+
+
+# ------------------------------------------------------------------------------------------ the driver
+def _fake_strategies(monkeypatch, *answers):
+    """Replace the driver's strategies by stand-ins and record which of them ran. An answer is a status
+    without a plan, or (price factor, bound factor or None, proven): the greedy start's plan with its cost
+    lines scaled by the first factor, and a bound at the second factor of its real cost."""
+    import dataclasses
+
+    import scheduler.solve as solve_module
+    from scheduler.model.extract import plan_tables
+    from scheduler.strategies import Candidate
+
+    ran: list[str] = []
+
+    def stand_in(name, answer):
+        def strategy(problem, budget, incumbent):
+            ran.append(name)
+            if isinstance(answer, str):
+                return Candidate(answer, None, None, None, (), None, None, name)
+            price, bound, proven = answer
+            tables = plan_tables(problem.data, incumbent.assignment)
+            real = tables.total_cents
+            costs = tables.costs.assign(amount=tables.costs["amount"] * price)
+            tables = dataclasses.replace(tables, costs=costs, total_cents=round(real * price))
+            bound = None if bound is None else bound * real
+            return Candidate("FEASIBLE", tables, incumbent.assignment, bound, (), 0.1, 0.2, name, proven)
+
+        return strategy
+
+    choices = [(f"s{i}", stand_in(f"s{i}", a), 1.0) for i, a in enumerate(answers)]
+    monkeypatch.setattr(solve_module, "_strategies", lambda data, params: choices)
+    return ran
+
+
+def test_the_driver_keeps_the_cheapest_plan_with_the_highest_bound(monkeypatch) -> None:
+    """The first strategy finds the cheaper plan, the second only a dearer plan with a higher bound: the
+    answer is the first plan, proven by the second's bound (both hold for the same problem)."""
+    ran = _fake_strategies(monkeypatch, (1.0, 0.8, False), (1.1, 0.95, False))
+    plan = quick(scenario("cm_beats_agency"))
+    assert ran == ["s0", "s1"]
+    cheaper = plan.total_cost
+    assert plan.stats.best_bound == pytest.approx(0.95 * cheaper, abs=0.01)
+    assert plan.stats.gap == pytest.approx(0.05, abs=1e-4)
+
+
+def test_the_driver_stops_once_a_plan_is_proven(monkeypatch) -> None:
+    ran = _fake_strategies(monkeypatch, (1.0, 1.0, False), (0.9, 0.9, False))
+    plan = quick(scenario("cm_beats_agency"))
+    assert ran == ["s0"] and plan.status == "OPTIMAL"
+
+
+def test_a_proven_infeasibility_ends_the_solve_without_a_cost(monkeypatch) -> None:
+    ran = _fake_strategies(monkeypatch, "INFEASIBLE", (1.0, None, False))
+    plan = solve(scenario("cm_beats_agency"), SolveParams(time_limit=5, explain=False))
+    assert ran == ["s0"]
+    assert plan.status == "INFEASIBLE" and plan.stats.objective is None and plan.stats.best_bound is None
+
+
+def test_no_plan_from_the_first_strategy_leaves_the_rest_of_the_time_to_the_next(monkeypatch) -> None:
+    ran = _fake_strategies(monkeypatch, "UNKNOWN", (1.0, None, False))
+    plan = quick(scenario("cm_beats_agency"))
+    assert ran == ["s0", "s1"] and plan.status == "FEASIBLE" and plan.stats.gap is None
