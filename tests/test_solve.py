@@ -159,6 +159,9 @@ def test_a_greedy_start_that_covers_everything_is_the_first_plan_and_the_last_re
     plan = quick(tiny, stages="staged", workers=1)
     assert plan.status == "FEASIBLE", plan.stats.message
     assert plan.stats.stages[0].name == "greedy start" and plan.stats.stages[0].status == "OPTIMAL"
+    # Its stage shows the plan's real cost (its roster's lines), not the crew level's lower price of it.
+    assert plan.stats.stages[0].objective == pytest.approx(plan.total_cost, abs=0.005)
+    assert plan.stats.stages[0].bound is None
     assert plan.stats.time_to_first is not None
     assert check(tiny, plan).ok
     assert plan.total_cost >= optimum - 0.005

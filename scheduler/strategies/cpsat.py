@@ -93,7 +93,8 @@ class Run:
             name=self.name,
             status=self.status,
             objective=None if self.objective is None else (self.people_cents or self.objective) / 100,
-            bound=None if self.bound is None else self.bound / 100,
+            # A fixed greedy plan's bound is its crew-level price: nothing proven, so none is shown.
+            bound=None if self.bound is None or self.people_cents is not None else self.bound / 100,
             wall_time=round(self.wall, 3),
             variables=len(proto.variables),
             constraints=len(proto.constraints),
@@ -165,9 +166,13 @@ def as_hinted(name: str, h: Handles, params: SolveParams, time_limit: float, sta
 
 def describe(run: Run) -> str:
     parts = [f"[{run.name}] {run.status} in {run.wall:.1f} s"]
-    if run.objective is not None:
+    if run.people_cents is not None:  # a greedy plan: its cost is its roster's, the crew level's price a check
+        parts.append(
+            f"cost {run.people_cents / 100:,.2f} (its roster's lines; crew-level price {run.objective / 100:,.2f})"
+        )
+    elif run.objective is not None:
         parts.append(f"cost {run.objective / 100:,.2f}")
-    if run.bound is not None and run.objective is not None:
+    if run.bound is not None and run.objective is not None and run.people_cents is None:
         gap = gap_of(run.objective, run.bound)
         parts.append(f"bound {run.bound / 100:,.2f} (gap {gap:.2%})")
     proto = run.handles.model.proto

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from scheduler.model.build import Handles, build_model
 from scheduler.model.data import ModelData
 from scheduler.model.extract import Assignment, plan_tables, read_crew_counts, read_person_solution
-from scheduler.model.greedy import disaggregate, repair
+from scheduler.model.greedy import complete_people, disaggregate, repair
 from scheduler.model.lp import lp_bound, lp_relaxation, rens_model
 from scheduler.strategies import Candidate, Incumbent, Problem, gap_of
 from scheduler.strategies.cpsat import (
@@ -40,6 +40,7 @@ from scheduler.strategies.cpsat import (
     complete_hint,
     copy_decisions,
     crew_model,
+    describe,
     hint_all,
     merge,
     no_candidate,
@@ -181,6 +182,10 @@ def staged(problem: Problem, budget: float, incumbent: Incumbent) -> Candidate:
             best_total = assign.objective + sum(aggregate.component(c) for c in AGGREGATE_ONLY)
         elif assign.objective is not None:
             split = merge(read_person_solution(assign_model, assign.solver.value), aggregate)
+            # A plan in a second: the greedy covers what the dropped shifts left, every person's shifts kept.
+            whole, left = complete_people(data, split, bookings)
+            done = _crew_priced(data, crew, whole, "assign, completed", params, started, progress, runs)
+            complete += [done] if not left and done is not None else []
 
     # Some of the aggregate's shifts cannot be given to people (per-person rules the crew level does not
     # see: one shift a day between two rests, leave, weekly rest): price the split plan as it stands; when
@@ -439,8 +444,10 @@ def _crew_priced(
     h = dataclasses.replace(h, model=h.model.clone())
     h.model.clear_hints()
     add_crew_hint(h, data, plan)
-    fixed = run_model(label, h, params, 10.0, started, None, progress, fix_hint=True)
+    fixed = run_model(label, h, params, 10.0, started, None, None, fix_hint=True)
+    if fixed.objective is not None and not fixed.component("shortfall"):
+        fixed = replace(fixed, people=plan, people_cents=plan_tables(data, plan).total_cents)
     runs.append(fixed)
-    if fixed.objective is None or fixed.component("shortfall"):
-        return None
-    return replace(fixed, people=plan, people_cents=plan_tables(data, plan).total_cents)
+    if progress:
+        progress(describe(fixed))
+    return fixed if fixed.people is not None else None

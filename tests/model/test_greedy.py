@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from scheduler.model.data import compile_model_data
 from scheduler.model.greedy import Greedy
 from scheduler.requirements import compute_requirements
@@ -171,3 +173,43 @@ def test_a_plan_built_from_nothing_keeps_hours_for_the_last_weeks() -> None:
             g.take(ana, at_nine[day])
         assert g.can_take(ana, at_nine[12]) == sixth_shift_of_week_2
         assert g.can_take(ana, at_nine[14])  # week 3 has its own share
+
+
+def test_a_plan_short_of_shifts_is_completed_with_every_persons_shifts_kept() -> None:
+    """An assignment that dropped shifts nobody could take is a plan again once the greedy covers what they
+    left; the shifts people had stay theirs, and the checker passes the result."""
+    from scheduler.check import check
+    from scheduler.model.extract import plan_tables
+    from scheduler.model.greedy import complete_people, greedy_plan
+    from scheduler.plan import Plan, SolverStats
+    from tests.conftest import scenario
+
+    tiny = scenario("trainee_with_tutor")
+    data = compile_model_data(tiny, compute_requirements(tiny))
+    full, unmet = greedy_plan(data)
+    assert unmet == 0
+    person, shifts = max(full.shifts.items(), key=lambda item: len(item[1]))
+    kept = shifts[: len(shifts) // 2]  # half of one person's shifts dropped
+    short = dataclasses.replace(full, shifts={**full.shifts, person: kept})
+    whole, left = complete_people(data, short, short.agency)
+    assert left == 0
+    assert set(kept) <= set(whole.shifts[person])
+    for w, taken in short.shifts.items():
+        assert set(taken) <= set(whole.shifts.get(w, ()))
+    tables = plan_tables(data, whole)
+    stats = SolverStats("FEASIBLE", tables.total_cents / 100, None, None, 0.1, None, None, 10, 1, 0)
+    plan = Plan(
+        tiny.name,
+        tiny.hash,
+        tiny.variant,
+        stats,
+        tables.hires,
+        tables.roster,
+        tables.agency,
+        tables.coverage,
+        tables.costs,
+        tables.service,
+        tables.shortfall,
+        currency=tiny.spec.costs.currency,
+    )
+    assert check(tiny, plan).ok
