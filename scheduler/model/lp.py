@@ -109,3 +109,48 @@ def rens_model(h: Handles, relaxation: Relaxation) -> cp_model.CpModel:
         else:
             model.add_linear_constraint(copy, lo, hi)
     return model
+
+
+def highs_model(proto, integer: bool, highs=None):
+    """A CP-SAT model of plain linear rows as a HiGHS model (``highspy``), integer columns with ``integer``;
+    None when a constraint is not a plain linear row. Domains with holes are read as their hull (a
+    relaxation, so bounds from it stay valid). ``highs``: the instance to fill (a quiet one: see
+    ``scheduler.engine.master.quiet_highs``)."""
+    import highspy
+    import numpy as np
+
+    if any(not c.has_linear() or c.enforcement_literal for c in proto.constraints):
+        return None
+    highs = highs if highs is not None else highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    n = len(proto.variables)
+    domains = [list(v.domain) for v in proto.variables]  # the repeated field has no negative indexing
+    lower = np.array([d[0] for d in domains], dtype=np.float64)
+    upper = np.array([d[-1] for d in domains], dtype=np.float64)
+    highs.addVars(n, lower, upper)
+    cost = np.zeros(n)
+    np.add.at(cost, np.asarray(proto.objective.vars, dtype=np.int64), np.asarray(proto.objective.coeffs, float))
+    highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    row_lower, row_upper, starts, index, value = [], [], [], [], []
+    for c in proto.constraints:
+        domain = list(c.linear.domain)
+        row_lower.append(-inf if domain[0] <= -(2**62) else domain[0])
+        row_upper.append(inf if domain[-1] >= 2**62 else domain[-1])
+        starts.append(len(index))
+        index.extend(c.linear.vars)
+        value.extend(c.linear.coeffs)
+    if row_lower:
+        highs.addRows(
+            len(row_lower),
+            np.array(row_lower, dtype=np.float64),
+            np.array(row_upper, dtype=np.float64),
+            len(index),
+            np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.array(value, dtype=np.float64),
+        )
+    if integer:
+        kinds = np.full(n, highspy.HighsVarType.kInteger, dtype=np.uint8)
+        highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), kinds)
+    return highs
