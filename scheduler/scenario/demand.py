@@ -10,7 +10,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -26,7 +26,7 @@ MAX_ITEMS_PER_ROW = 1_000_000_000
 # ISO 8601 date and time, either local (no offset) or with an offset; a bare date means its midnight.
 _LOCAL_TIME = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _WITH_OFFSET = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)? ?(?:Z|[+-]\d{2}:?\d{2})"
-_TIMESTAMP_HELP = "a date and time like 2026-06-01 14:00 (local) or 2026-06-01T14:00+02:00"
+TIMESTAMP_HELP = "a date and time like 2026-06-01 14:00 (local) or 2026-06-01T14:00+02:00"
 
 RowName = Callable[[int], str]
 
@@ -37,6 +37,44 @@ def parse_demand_csv(text: str, *, source: str, grid: TimeGrid, streams: Collect
     Timestamps are local times of the horizon's time zone, or ISO times with an offset. Rows outside
     the horizon are ignored (a long demand file can serve a shorter horizon), but a stream whose rows
     all fall outside is an error, since it surely means a wrong date.
+    """
+    frame = parse_demand_frame(text, source=source)
+    names = frame["stream"].fillna("").str.strip()
+    unknown = ~names.isin(list(streams))
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise InputError(
+            source,
+            f"{csv_row(i)}, column stream",
+            names.iloc[i],
+            f"one of the scenario's streams: {', '.join(sorted(streams))}",
+        )
+
+    items = demand_items(frame, source=source)
+    slots = _slots_of_timestamps(frame["timestamp"], names, source=source, grid=grid, row=csv_row)
+    inside = slots >= 0
+    out: dict[str, np.ndarray] = {}
+    codes, uniques = pd.factorize(names, sort=True)
+    for code, stream in enumerate(uniques):
+        mine = codes == code
+        keep = mine & inside
+        if not keep.any():
+            i = int(np.flatnonzero(mine)[0])
+            raise InputError(
+                source,
+                f"{csv_row(i)}, column timestamp",
+                frame["timestamp"].iloc[i],
+                f"a time inside the horizon {grid.dates[0]} to {grid.dates[-1]} (no row of stream '{stream}' is)",
+            )
+        out[str(stream)] = np.bincount(slots[keep], weights=items[keep], minlength=grid.n_slots)
+    return out
+
+
+def parse_demand_frame(text: str, *, source: str) -> pd.DataFrame:
+    """The rows of a ``timestamp,stream,items`` CSV as text columns, file, header and row count checked.
+
+    Shared by the scenario's demand files and the year plan's demand history, so both refuse a bad file
+    with the same words.
     """
     text = text.removeprefix("\ufeff")
     if not text.strip():
@@ -59,21 +97,16 @@ def parse_demand_csv(text: str, *, source: str, grid: TimeGrid, streams: Collect
         raise InputError(source, "rows", f"more than {MAX_DEMAND_ROWS}", f"at most {MAX_DEMAND_ROWS} rows")
     if frame.empty:
         raise InputError(source, "rows", 0, "at least one data row")
+    return frame
 
-    def row(i: int) -> str:
-        return f"row {int(i) + 2}"  # 1-based, after the header line
 
-    names = frame["stream"].fillna("").str.strip()
-    unknown = ~names.isin(list(streams))
-    if unknown.any():
-        i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise InputError(
-            source,
-            f"{row(i)}, column stream",
-            names.iloc[i],
-            f"one of the scenario's streams: {', '.join(sorted(streams))}",
-        )
+def csv_row(i: int) -> str:
+    """The line a user finds row ``i`` of the frame on: 1-based, after the header line."""
+    return f"row {int(i) + 2}"
 
+
+def demand_items(frame: pd.DataFrame, *, source: str) -> np.ndarray:
+    """The items column as numbers; the first blank, negative, huge or non-numeric cell is an error."""
     items = pd.to_numeric(frame["items"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         bad = ~((items >= 0) & (items <= MAX_ITEMS_PER_ROW))  # also catches NaN and inf
@@ -81,28 +114,19 @@ def parse_demand_csv(text: str, *, source: str, grid: TimeGrid, streams: Collect
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
             source,
-            f"{row(i)}, column items",
+            f"{csv_row(i)}, column items",
             frame["items"].fillna("").iloc[i],
             f"a number of items from 0 to {MAX_ITEMS_PER_ROW} per row",
         )
+    return items
 
-    slots = _slots_of_timestamps(frame["timestamp"], names, source=source, grid=grid, row=row)
-    inside = slots >= 0
-    out: dict[str, np.ndarray] = {}
-    codes, uniques = pd.factorize(names, sort=True)
-    for code, stream in enumerate(uniques):
-        mine = codes == code
-        keep = mine & inside
-        if not keep.any():
-            i = int(np.flatnonzero(mine)[0])
-            raise InputError(
-                source,
-                f"{row(i)}, column timestamp",
-                frame["timestamp"].iloc[i],
-                f"a time inside the horizon {grid.dates[0]} to {grid.dates[-1]} (no row of stream '{stream}' is)",
-            )
-        out[str(stream)] = np.bincount(slots[keep], weights=items[keep], minlength=grid.n_slots)
-    return out
+
+def timestamp_kinds(raw: pd.Series, *, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which stripped timestamps carry an offset and which are local; the first that is neither is an error."""
+    has_offset = raw.str.fullmatch(_WITH_OFFSET).to_numpy(dtype=bool)
+    local = raw.str.fullmatch(_LOCAL_TIME).to_numpy(dtype=bool)
+    _raise_first(~(has_offset | local), raw, source, csv_row, TIMESTAMP_HELP)
+    return has_offset, local
 
 
 def _read_frame(text: str, source: str) -> pd.DataFrame:
@@ -148,23 +172,29 @@ def _slots_of_timestamps(
     change) cost no time zone arithmetic and can never overflow.
     """
     raw = column.fillna("").astype(str).str.strip()
-    has_offset = raw.str.fullmatch(_WITH_OFFSET).to_numpy(dtype=bool)
-    local = raw.str.fullmatch(_LOCAL_TIME).to_numpy(dtype=bool)
-    _raise_first(~(has_offset | local), raw, source, row, _TIMESTAMP_HELP)
+    has_offset, local = timestamp_kinds(raw, source=source)
     slots = np.full(len(raw), -1, dtype=np.int64)
     origin, end = pd.Timestamp(grid.origin), pd.Timestamp(grid.end)
-    if has_offset.any():
-        where = np.flatnonzero(has_offset)
+    # ISO dates sort as text: rows whose own date is more than two days from the horizon are far whatever
+    # their offset (at most 14 h), and are never converted (year 0001 would overflow pandas 2's nanoseconds).
+    day = raw.str.slice(0, 10)
+    near_day = (
+        (day >= (grid.start - timedelta(days=2)).isoformat())
+        & (day <= (grid.start + timedelta(days=grid.days + 2)).isoformat())
+    ).to_numpy(dtype=bool)
+    _raise_first(~near_day & ~_calendar_valid(raw), raw, source, row, TIMESTAMP_HELP)
+    if (has_offset & near_day).any():
+        where = np.flatnonzero(has_offset & near_day)
         text = raw.iloc[where]
         utc = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
-        _raise_first(utc.isna(), text, source, row, _TIMESTAMP_HELP)
+        _raise_first(utc.isna(), text, source, row, TIMESTAMP_HELP)
         near = ((utc >= origin) & (utc < end)).to_numpy()
         slots[where[near]] = _slot_numbers(utc[near], origin, grid.slot_minutes)
-    if local.any():
-        where = np.flatnonzero(local)
+    if (local & near_day).any():
+        where = np.flatnonzero(local & near_day)
         text = raw.iloc[where]
         naive = pd.to_datetime(text, errors="coerce", format="ISO8601")
-        _raise_first(naive.isna(), text, source, row, _TIMESTAMP_HELP)
+        _raise_first(naive.isna(), text, source, row, TIMESTAMP_HELP)
         # A day of margin each side: local midnight of the first and last day is within a day of UTC.
         first = pd.Timestamp(grid.start - timedelta(days=1))
         last = pd.Timestamp(grid.start + timedelta(days=grid.days + 1))
@@ -173,6 +203,25 @@ def _slots_of_timestamps(
         slots[where[near]] = _slot_numbers(utc, origin, grid.slot_minutes)
     slots[(slots < 0) | (slots >= grid.n_slots)] = -1
     return slots
+
+
+def _calendar_valid(raw: pd.Series) -> np.ndarray:
+    """Whether each well-formed timestamp names a real day and clock time, checked without converting
+    it (any year from 0001 to 9999; a file repeats few distinct days, so each is checked once)."""
+    parts = raw.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
+    days = {d: _is_day(d) for d in parts[0].dropna().unique()}
+    good_day = parts[0].map(days).fillna(False).to_numpy(dtype=bool)
+    clock = parts[[1, 2, 3]].apply(pd.to_numeric).fillna(0).to_numpy()
+    good_clock = (clock[:, 0] <= 23) & (clock[:, 1] <= 59) & (clock[:, 2] <= 59)
+    return good_day & good_clock
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _slot_numbers(utc: pd.Series, origin: pd.Timestamp, slot_minutes: int) -> np.ndarray:
@@ -255,4 +304,15 @@ def weekday_numbers(days: Sequence[str]) -> tuple[int, ...]:
     return tuple(WEEKDAYS.index(d) for d in days)
 
 
-__all__ = ["DEMAND_COLUMNS", "MISSING", "parse_demand_csv", "profile_arrivals", "weekday_numbers"]
+__all__ = [
+    "DEMAND_COLUMNS",
+    "MISSING",
+    "TIMESTAMP_HELP",
+    "csv_row",
+    "demand_items",
+    "parse_demand_csv",
+    "parse_demand_frame",
+    "profile_arrivals",
+    "timestamp_kinds",
+    "weekday_numbers",
+]
