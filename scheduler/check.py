@@ -1796,7 +1796,32 @@ def recompute_costs(ctx: _Context) -> list[CostLine]:
             q = quantities.get(component, 0.0)
             if q and price:
                 out.append(CostLine(worker.role, worker.name, component, q, unit, price, round(q * price)))
+        out += _wish_lines(ctx, worker)
     return out + _agency_lines(ctx, months)
+
+
+def _wish_lines(ctx: _Context, worker: Worker) -> list[CostLine]:
+    """A wish not granted costs its weight: an "off" wish is broken by a shift starting on its date (at its
+    start time, when it names one), a "work" wish granted by one."""
+    if worker.spec is None:
+        return []
+    cal = ctx.calendar
+    shifts = ctx.by_person.get(worker.name, [])
+    out = []
+    for request in worker.spec.requests:
+        at = None if request.shift is None else parse_clock(request.shift)
+        works = any(
+            cal.date_of(s.start) == request.date and (at is None or cal.minute_of_day[cal.index(s.start)] == at)
+            for s in shifts
+        )
+        if works == (request.kind == "work"):
+            continue
+        component = f"wish not granted: {request.kind} {request.date.isoformat()}" + (
+            f" {request.shift}" if request.shift else ""
+        )
+        weight = cents(request.weight)
+        out.append(CostLine(worker.role, worker.name, component, 1, "wish", weight, weight))
+    return out
 
 
 def _costs(ctx: _Context, plan: Plan) -> tuple[CostComparison, list[Violation]]:

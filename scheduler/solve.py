@@ -315,6 +315,7 @@ def _plan(
         costs=tables.costs,
         service=tables.service,
         shortfall=tables.shortfall,
+        wishes=tables.wishes,
         currency=scenario.spec.costs.currency,
     )
 
