@@ -151,3 +151,25 @@ def test_every_engine_prices_wishes_alike(engine: str) -> None:
     assert other.total_cost == pytest.approx(direct.total_cost, abs=0.01)
     assert other.wishes["granted"].tolist() == direct.wishes["granted"].tolist() == [True, True]
     assert check(scenario, other).ok
+
+
+def test_wishes_are_saved_shown_and_read_back(tmp_path) -> None:
+    """wishes.csv beside the other tables, read back by load_plan; a section in the report and the table."""
+    from rich.console import Console
+
+    from scheduler.plan import load_plan
+    from scheduler.report.html import plan_report
+    from scheduler.report.table import print_plan
+
+    scenario = _with_requests(
+        '[{date: 2026-06-03, kind: "off", weight: 211}, {date: 2026-06-04, kind: "off", weight: 5}]'
+    )
+    plan = quick(scenario, workers=1)
+    plan.save(tmp_path / "plan")
+    again = load_plan(tmp_path / "plan")
+    assert again.wishes["granted"].astype(bool).tolist() == plan.wishes["granted"].tolist() == [True, False]
+    assert check(scenario, again).ok
+    assert "1 of 2 wish(es) granted" in plan_report(scenario, plan)
+    console = Console(record=True, width=120)
+    print_plan(plan, console)
+    assert "Wishes" in console.export_text()
