@@ -738,6 +738,8 @@ def _person_rules(ctx: _Context, name: str) -> list[Violation]:
         _daily_rest,
         _weekly_rest,
         _working_days,
+        _consecutive_days,
+        _weekends,
         _night_workers,
         _agreed_presence,
     ):
@@ -1078,6 +1080,60 @@ def _working_days(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Vi
         )
         for week, days in sorted(per_week.items())
         if len(days) > limit
+    ]
+
+
+def _working_dates(ctx: _Context, shifts: list[Shift]) -> list[int]:
+    """Local start days (from the horizon's first) of a person's shifts, sorted, each once."""
+    cal = ctx.calendar
+    return sorted({int(cal.day[cal.index(s.start)]) for s in shifts})
+
+
+def _consecutive_days(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Violation]:
+    """A person's max_consecutive_days: runs of local start dates, inside the horizon."""
+    limit = worker.spec.max_consecutive_days if worker.spec is not None else None
+    if limit is None:
+        return []
+    out, run = [], []
+    for day in [*_working_dates(ctx, shifts), None]:
+        if run and (day is None or day != run[-1] + 1):
+            if len(run) > limit:
+                first = ctx.scenario.grid.start + timedelta(days=run[0])
+                last = ctx.scenario.grid.start + timedelta(days=run[-1])
+                out.append(
+                    ctx.violation(
+                        "max_consecutive_days",
+                        "the person's limit (people[].max_consecutive_days)",
+                        worker.name,
+                        f"{len(run)} days in a row from {first} to {last} > {limit}",
+                        found=len(run),
+                        limit=limit,
+                    )
+                )
+            run = []
+        if day is not None:
+            run.append(day)
+    return out
+
+
+def _weekends(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Violation]:
+    """A person's max_weekends: calendar weeks with a shift starting on a local Saturday or Sunday."""
+    limit = worker.spec.max_weekends if worker.spec is not None else None
+    if limit is None:
+        return []
+    cal = ctx.calendar
+    weeks = {int(cal.week[cal.index(s.start)]) for s in shifts if cal.weekday[cal.index(s.start)] >= 5}
+    if len(weeks) <= limit:
+        return []
+    return [
+        ctx.violation(
+            "max_weekends",
+            "the person's limit (people[].max_weekends)",
+            worker.name,
+            f"{len(weeks)} weekends worked > {limit}",
+            found=len(weeks),
+            limit=limit,
+        )
     ]
 
 

@@ -98,6 +98,8 @@ class Worker:
     min_weekly_slots: int
     window: tuple[int, int] | None  # [first day, last day] of an internship, else None
     wishes: tuple[Wish, ...] = ()
+    max_consecutive_days: int | None = None  # a named person's own limits (see PersonSpec)
+    max_weekends: int | None = None
 
     @cached_property
     def fixed_cost(self) -> int:
@@ -504,6 +506,8 @@ def _worker(
         min_weekly_slots=grid.slots(min_weekly),
         window=window,
         wishes=wishes,
+        max_consecutive_days=person.max_consecutive_days if person is not None else None,
+        max_weekends=person.max_weekends if person is not None else None,
     )
 
 
@@ -604,10 +608,21 @@ def _wishes(
 
 def _crews(scenario: Scenario, workers: Sequence[Worker]) -> tuple[Crew, ...]:
     """Group workers the model cannot tell apart: same role, skills, productivity, unit prices, limits,
-    agreed hours and window. Fixed pay may differ (a hire's recruitment cost): it is counted per member."""
+    agreed hours, window and personal limits. Fixed pay may differ (a hire's recruitment cost): it is counted
+    per member."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, w in enumerate(workers):
-        key = (w.role, w.skills, w.productivity, w.unit_prices, w.limits, w.min_weekly_slots, w.window)
+        key = (
+            w.role,
+            w.skills,
+            w.productivity,
+            w.unit_prices,
+            w.limits,
+            w.min_weekly_slots,
+            w.window,
+            w.max_consecutive_days,
+            w.max_weekends,
+        )
         groups[key].append(i)
     parts: list[list[int]] = []
     for members in groups.values():

@@ -293,6 +293,9 @@ class PersonSpec(Spec):
     min_weekly_hours: NonNegative = 0.0  # e.g. a trainee's agreed presence
     training_cost: NonNegative = 0.0  # one-off cost of new skills (upskilling)
     requests: tuple[RequestSpec, ...] = ()  # wishes: days off, days or shifts at work, each with its weight
+    # Hard limits of a person's contract or agreement, counted inside the horizon (days before it are unknown):
+    max_consecutive_days: int | None = Field(None, ge=1, le=56)  # days in a row on which a shift starts
+    max_weekends: int | None = Field(None, ge=0, le=8)  # weekends with a shift starting on Saturday or Sunday
 
 
 class HireSpec(Spec):

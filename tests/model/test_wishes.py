@@ -7,6 +7,7 @@ wishes she works all five days and the agency is not booked.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from scheduler.check import check
@@ -102,8 +103,6 @@ def test_a_day_at_work_is_granted_when_it_is_worth_its_overtime(weight: int, gra
 def test_the_checker_prices_a_hand_edited_roster_that_breaks_a_granted_wish() -> None:
     """A manager moves Ana back onto her Wednesday off by hand: the checker finds the plan's cost lines wrong
     (the wish's weight is now due), from the roster alone."""
-    import pandas as pd
-
     scenario = _with_requests('[{date: 2026-06-03, kind: "off", weight: 500}]')
     plan = quick(scenario, workers=1)
     assert plan.wishes["granted"].tolist() == [True]
@@ -173,3 +172,99 @@ def test_wishes_are_saved_shown_and_read_back(tmp_path) -> None:
     console = Console(record=True, width=120)
     print_plan(plan, console)
     assert "Wishes" in console.export_text()
+
+
+# --------------------------------------------------------------------------- a person's own hard limits
+def _person(limit: str, *, days: int = 7, weekends: bool = False):
+    text = WEEK.replace("days: 7,", f"days: {days},")
+    if weekends:
+        text = text.replace("weekday_factors: [1, 1, 1, 1, 1, 0, 0]", "weekday_factors: [1, 1, 1, 1, 1, 1, 1]")
+    return from_text(text + f"    {limit}\n")
+
+
+def _runs(plan) -> list[int]:
+    days = sorted({d.toordinal() for d in pd.to_datetime(plan.roster["date"]).dt.date})
+    runs, run = [], 0
+    for k, d in enumerate(days):
+        run = run + 1 if k and d == days[k - 1] + 1 else 1
+        runs.append(run)
+    return runs
+
+
+@pytest.mark.parametrize("limit", [4, 5])
+def test_at_most_n_days_in_a_row_in_the_model(limit: int) -> None:
+    """Monday to Friday need Ana or the agency: with at most 4 days in a row one weekday goes to the agency
+    (210 EUR more); with 5 she works all five."""
+    scenario = _person(f"max_consecutive_days: {limit}")
+    plan = quick(scenario, workers=1)
+    assert plan.status == "OPTIMAL"
+    assert max(_runs(plan)) == limit
+    assert plan.total_cost == pytest.approx(_base_cost() + (210 if limit == 4 else 0), abs=0.01)
+    assert check(scenario, plan).ok
+
+
+@pytest.mark.parametrize(("limit", "ok"), [(5, True), (4, False)])
+def test_the_checker_counts_days_in_a_row_on_the_boundary(limit: int, ok: bool) -> None:
+    """Ana's five weekdays in a row pass a limit of 5 and break a limit of 4."""
+    plan = quick(from_text(WEEK), workers=1)
+    assert max(_runs(plan)) == 5
+    verdict = check(_person(f"max_consecutive_days: {limit}"), plan)
+    rules = [v.rule for v in verdict.violations]
+    assert ("max_consecutive_days" in rules) != ok, rules
+
+
+@pytest.mark.parametrize(("limit", "ok"), [(2, True), (1, False)])
+def test_weekends_worked_on_the_boundary(limit: int, ok: bool) -> None:
+    """Two weeks with messages every day; Ana wishes (1 000 EUR each) to work both Saturdays, so the plan has
+    her on two weekends: the checker passes it for at most 2 weekends and not for 1. Solved with at most 1,
+    she works one weekend at most, whatever the wishes."""
+    saturdays = '[{date: 2026-06-06, kind: "work", weight: 1000}, {date: 2026-06-13, kind: "work", weight: 1000}]'
+    both = quick(_person(f"requests: {saturdays}", days=14, weekends=True), workers=1)
+    worked = pd.to_datetime(both.roster["date"])
+    assert worked[worked.dt.dayofweek >= 5].dt.isocalendar().week.nunique() == 2
+    verdict = check(_person(f"requests: {saturdays}\n    max_weekends: {limit}", days=14, weekends=True), both)
+    assert ("max_weekends" in [v.rule for v in verdict.violations]) != ok
+    one = _person(f"requests: {saturdays}\n    max_weekends: 1", days=14, weekends=True)
+    plan = quick(one, workers=1)
+    worked = pd.to_datetime(plan.roster["date"])
+    assert worked[worked.dt.dayofweek >= 5].dt.isocalendar().week.nunique() == 1
+    assert plan.wishes["granted"].tolist().count(True) == 1
+    assert check(one, plan).ok
+
+
+def test_the_greedy_start_keeps_to_a_persons_limits() -> None:
+    """The greedy start is a plan of its own when it covers every need: it must never break a hard rule."""
+    from scheduler.model.data import compile_model_data
+    from scheduler.model.greedy import Greedy
+    from scheduler.requirements import compute_requirements
+
+    scenario = _person("max_consecutive_days: 2\n    max_weekends: 0", days=14, weekends=True)
+    g = Greedy(compile_model_data(scenario, compute_requirements(scenario)))
+    ana = g.people[0]
+    by_day = {s.day: i for i, s in enumerate(g.data.shifts["junior"])}
+    g.take(ana, by_day[0])
+    g.take(ana, by_day[1])
+    assert not g.can_take(ana, by_day[2])  # a third day in a row
+    assert g.can_take(ana, by_day[3])
+    assert not g.can_take(ana, by_day[5])  # Saturday: no weekend at all
+
+
+def test_column_generation_leaves_personal_limits_to_the_cp_sat_path() -> None:
+    """The labeling does not carry a person's own limits yet: the columns step aside (a stage says so) and
+    the CP-SAT path gives the plan, which keeps to the limit."""
+    scenario = _person("max_consecutive_days: 4")
+    plan = quick(scenario, workers=1, stages="colgen")
+    first = plan.stats.stages[0]
+    assert (first.name, first.status) == ("column generation", "SKIPPED")
+    assert max(_runs(plan)) == 4 and check(scenario, plan).ok
+
+
+@pytest.mark.parametrize(
+    ("limit", "field"), [("max_consecutive_days: 0", "max_consecutive_days"), ("max_weekends: -1", "max_weekends")]
+)
+def test_a_bad_personal_limit_is_refused_naming_its_field(limit: str, field: str) -> None:
+    from scheduler.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        _person(limit)
+    assert f"people[0].{field}" in str(caught.value)
