@@ -738,8 +738,6 @@ def _person_rules(ctx: _Context, name: str) -> list[Violation]:
         _daily_rest,
         _weekly_rest,
         _working_days,
-        _consecutive_days,
-        _weekends,
         _night_workers,
         _agreed_presence,
     ):
@@ -1080,60 +1078,6 @@ def _working_days(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Vi
         )
         for week, days in sorted(per_week.items())
         if len(days) > limit
-    ]
-
-
-def _working_dates(ctx: _Context, shifts: list[Shift]) -> list[int]:
-    """Local start days (from the horizon's first) of a person's shifts, sorted, each once."""
-    cal = ctx.calendar
-    return sorted({int(cal.day[cal.index(s.start)]) for s in shifts})
-
-
-def _consecutive_days(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Violation]:
-    """A person's max_consecutive_days: runs of local start dates, inside the horizon."""
-    limit = worker.spec.max_consecutive_days if worker.spec is not None else None
-    if limit is None:
-        return []
-    out, run = [], []
-    for day in [*_working_dates(ctx, shifts), None]:
-        if run and (day is None or day != run[-1] + 1):
-            if len(run) > limit:
-                first = ctx.scenario.grid.start + timedelta(days=run[0])
-                last = ctx.scenario.grid.start + timedelta(days=run[-1])
-                out.append(
-                    ctx.violation(
-                        "max_consecutive_days",
-                        "the person's limit (people[].max_consecutive_days)",
-                        worker.name,
-                        f"{len(run)} days in a row from {first} to {last} > {limit}",
-                        found=len(run),
-                        limit=limit,
-                    )
-                )
-            run = []
-        if day is not None:
-            run.append(day)
-    return out
-
-
-def _weekends(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Violation]:
-    """A person's max_weekends: calendar weeks with a shift starting on a local Saturday or Sunday."""
-    limit = worker.spec.max_weekends if worker.spec is not None else None
-    if limit is None:
-        return []
-    cal = ctx.calendar
-    weeks = {int(cal.week[cal.index(s.start)]) for s in shifts if cal.weekday[cal.index(s.start)] >= 5}
-    if len(weeks) <= limit:
-        return []
-    return [
-        ctx.violation(
-            "max_weekends",
-            "the person's limit (people[].max_weekends)",
-            worker.name,
-            f"{len(weeks)} weekends worked > {limit}",
-            found=len(weeks),
-            limit=limit,
-        )
     ]
 
 
@@ -1852,32 +1796,7 @@ def recompute_costs(ctx: _Context) -> list[CostLine]:
             q = quantities.get(component, 0.0)
             if q and price:
                 out.append(CostLine(worker.role, worker.name, component, q, unit, price, round(q * price)))
-        out += _wish_lines(ctx, worker)
     return out + _agency_lines(ctx, months)
-
-
-def _wish_lines(ctx: _Context, worker: Worker) -> list[CostLine]:
-    """A wish not granted costs its weight: an "off" wish is broken by a shift starting on its date (at its
-    start time, when it names one), a "work" wish granted by one."""
-    if worker.spec is None:
-        return []
-    cal = ctx.calendar
-    shifts = ctx.by_person.get(worker.name, [])
-    out = []
-    for request in worker.spec.requests:
-        at = None if request.shift is None else parse_clock(request.shift)
-        works = any(
-            cal.date_of(s.start) == request.date and (at is None or cal.minute_of_day[cal.index(s.start)] == at)
-            for s in shifts
-        )
-        if works == (request.kind == "work"):
-            continue
-        component = f"wish not granted: {request.kind} {request.date.isoformat()}" + (
-            f" {request.shift}" if request.shift else ""
-        )
-        weight = cents(request.weight)
-        out.append(CostLine(worker.role, worker.name, component, 1, "wish", weight, weight))
-    return out
 
 
 def _costs(ctx: _Context, plan: Plan) -> tuple[CostComparison, list[Violation]]:

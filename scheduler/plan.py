@@ -43,8 +43,6 @@ ROSTER_COLUMNS = (
 AGENCY_COLUMNS = ("agency", "start", "end", "moderators", "hours", "cost")
 COST_COLUMNS = ("role", "who", "component", "quantity", "unit", "unit_price", "amount")
 COVERAGE_KEYS = ("slot", "start", "band", "stream", "items", "need")
-# Each wish of a named person and whether the plan grants it (a wish not granted costs its weight).
-WISH_COLUMNS = ("person", "date", "kind", "shift", "weight", "granted")
 SERVICE_COLUMNS = ("stream", "band", "model", "target_share", "target_minutes", "expected_share", "meets")
 
 
@@ -112,7 +110,6 @@ class Plan:
     costs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COST_COLUMNS))
     service: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SERVICE_COLUMNS))
     shortfall: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=("slot", "start", "what", "missing")))
-    wishes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WISH_COLUMNS))
     explanation: tuple[str, ...] = ()
     currency: str = "EUR"
 
@@ -177,7 +174,6 @@ class Plan:
             "costs": _records(self.costs),
             "service": _records(self.service),
             "shortfall": _records(self.shortfall),
-            "wishes": _records(self.wishes),
             "coverage": _records(self.coverage),
         }
 
@@ -207,7 +203,6 @@ class Plan:
             "costs": self.costs,
             "service": self.service,
             "shortfall": self.shortfall,
-            **({"wishes": self.wishes} if not self.wishes.empty else {}),
         }
 
 
@@ -299,8 +294,6 @@ def load_plan(folder: str | Path) -> Plan:
         tables[name] = _read_table(folder / f"{name}.csv", columns)
     shortfall_path = folder / "shortfall.csv"
     shortfall = _read_table(shortfall_path, ()) if shortfall_path.exists() else pd.DataFrame()
-    wishes_path = folder / "wishes.csv"  # only plans of scenarios with wishes have it
-    wishes = _read_table(wishes_path, WISH_COLUMNS) if wishes_path.exists() else pd.DataFrame(columns=WISH_COLUMNS)
     return Plan(
         scenario=meta.get("scenario", ""),
         scenario_hash=meta.get("scenario_hash", ""),
@@ -308,7 +301,6 @@ def load_plan(folder: str | Path) -> Plan:
         stats=stats,
         hires={str(k): int(v) for k, v in (meta.get("hires") or {}).items()},
         shortfall=shortfall,
-        wishes=wishes,
         explanation=tuple(meta.get("explanation") or ()),
         currency=meta.get("currency", "EUR"),
         **tables,

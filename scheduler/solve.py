@@ -319,7 +319,6 @@ def _plan(
         costs=tables.costs,
         service=tables.service,
         shortfall=tables.shortfall,
-        wishes=tables.wishes,
         currency=scenario.spec.costs.currency,
     )
 

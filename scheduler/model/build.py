@@ -164,8 +164,6 @@ def build_model(
         overtime(h, u)
         if level == "person":
             weekly_rest(h, u)
-            consecutive_days(h, u)
-            worked_weekends(h, u)
     if fixed_counts is None:
         agency(h)
         coverage(h, allow_shortfall)
@@ -402,45 +400,6 @@ def working_days(h: Handles, u: int) -> None:
             continue
         enforce = h.gate("working days", rule.reference, h.units[u].name, f"week {week + 1}", rule.text)
         h.model.add(sum(terms) <= w.limits.max_days_per_week * h.active[u]).only_enforce_if(enforce)
-
-
-def consecutive_days(h: Handles, u: int) -> None:
-    """A person's ``max_consecutive_days``: no run of working days (days a shift starts) longer, counted
-    inside the horizon (days before it are unknown, read as off). Person level only."""
-    n = h.worker_of(u).max_consecutive_days
-    days = _day_groups(h, u)
-    if n is None or len(days) <= n:
-        return
-    for first in range(h.data.scenario.grid.days - n):
-        window = [t for d in range(first, first + n + 1) for t in days.get(d, [])]
-        if len({d for d in range(first, first + n + 1) if d in days}) <= n:
-            continue
-        when = f"{_day_label(h, first)} to {_day_label(h, first + n)}"
-        enforce = h.gate("consecutive days", "the person's limit", h.units[u].name, when, f"at most {n} days in a row")
-        h.model.add(sum(window) <= n).only_enforce_if(enforce)
-
-
-def worked_weekends(h: Handles, u: int) -> None:
-    """A person's ``max_weekends``: weekends (Saturday and Sunday of a calendar week) with a shift starting on
-    either day, counted inside the horizon. Person level only."""
-    n = h.worker_of(u).max_weekends
-    if n is None:
-        return
-    grid = h.data.scenario.grid
-    weekends: dict[int, list] = defaultdict(list)
-    for day, terms in _day_groups(h, u).items():
-        if grid.dates[day].weekday() >= 5:
-            weekends[grid.week_of_day[day]].extend(terms)
-    if len(weekends) <= n:
-        return
-    worked = []
-    for week, terms in sorted(weekends.items()):
-        b = h.model.new_bool_var(f"weekend[{u},{week}]")
-        for t in terms:
-            h.model.add(b >= t)
-        worked.append(b)
-    enforce = h.gate("weekends", "the person's limit", h.units[u].name, "the horizon", f"at most {n} weekends")
-    h.model.add(sum(worked) <= n).only_enforce_if(enforce)
 
 
 def weekly_rest(h: Handles, u: int) -> None:

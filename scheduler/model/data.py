@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -62,25 +61,6 @@ class Shift:
 
 
 @dataclass(frozen=True)
-class Wish:
-    """A named person's request as the model prices it. ``shifts``: the person's allowed shifts it is about
-    (starting on its date, at its start time when it names one); taking one breaks an "off" wish and grants
-    a "work" wish. A wish not granted costs ``weight`` cents: added to those shifts' prices (off), or charged
-    up front and taken off those shifts' prices (work), which is exact with one shift a day at most."""
-
-    person: str
-    date: date
-    kind: str
-    shift: str | None
-    weight: int
-    shifts: frozenset[int]
-
-    def granted(self, taken: Iterable[int]) -> bool:
-        works = not self.shifts.isdisjoint(taken)
-        return works if self.kind == "work" else not works
-
-
-@dataclass(frozen=True)
 class Worker:
     """A named person or one hire slot, with the shifts it may take and its prices in cents."""
 
@@ -97,14 +77,10 @@ class Worker:
     limits: Limits
     min_weekly_slots: int
     window: tuple[int, int] | None  # [first day, last day] of an internship, else None
-    wishes: tuple[Wish, ...] = ()
-    max_consecutive_days: int | None = None  # a named person's own limits (see PersonSpec)
-    max_weekends: int | None = None
 
     @cached_property
     def fixed_cost(self) -> int:
-        """Fixed pay, and the weights of "work" wishes, charged up front (see ``Wish``)."""
-        return sum(c for _, c in self.fixed_lines) + sum(w.weight for w in self.wishes if w.kind == "work")
+        return sum(c for _, c in self.fixed_lines)
 
     @cached_property
     def units(self) -> dict[str, int]:
@@ -481,9 +457,6 @@ def _worker(
     else:  # trainee: a stipend per hour of presence, no social charges on it
         units = {"stipend": cents(role.stipend_per_hour * slot_hours)}
     shift_cost = [shift_price(shifts[role_name][i], units) for i in allowed]
-    wishes = _wishes(scenario, worker_id, person, shifts[role_name], allowed)
-    for k, i in enumerate(allowed):
-        shift_cost[k] += sum(w.weight if w.kind == "off" else -w.weight for w in wishes if i in w.shifts)
     if hire_index is not None:
         hire = spec.hire[role_name]
         fixed.append(("recruitment", cents(hire.recruitment_cost * min(1.0, months / hire.amortisation_months))))
@@ -505,9 +478,6 @@ def _worker(
         limits=_limits(scenario, rules, role.kind),
         min_weekly_slots=grid.slots(min_weekly),
         window=window,
-        wishes=wishes,
-        max_consecutive_days=person.max_consecutive_days if person is not None else None,
-        max_weekends=person.max_weekends if person is not None else None,
     )
 
 
@@ -586,43 +556,12 @@ def _may_take(
     return True
 
 
-def _wishes(
-    scenario: Scenario, worker_id: str, person: PersonSpec | None, role_shifts: Sequence[Shift], allowed: Sequence[int]
-) -> tuple[Wish, ...]:
-    """A person's requests, each with the allowed shifts it is about."""
-    if person is None or not person.requests:
-        return ()
-    grid = scenario.grid
-    out = []
-    for request in person.requests:
-        day = (request.date - grid.start).days
-        about = frozenset(
-            i
-            for i in allowed
-            if role_shifts[i].day == day
-            and (request.shift is None or grid.local_starts[role_shifts[i].start].strftime("%H:%M") == request.shift)
-        )
-        out.append(Wish(worker_id, request.date, request.kind, request.shift, cents(request.weight), about))
-    return tuple(out)
-
-
 def _crews(scenario: Scenario, workers: Sequence[Worker]) -> tuple[Crew, ...]:
     """Group workers the model cannot tell apart: same role, skills, productivity, unit prices, limits,
-    agreed hours, window and personal limits. Fixed pay may differ (a hire's recruitment cost): it is counted
-    per member."""
+    agreed hours and window. Fixed pay may differ (a hire's recruitment cost): it is counted per member."""
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, w in enumerate(workers):
-        key = (
-            w.role,
-            w.skills,
-            w.productivity,
-            w.unit_prices,
-            w.limits,
-            w.min_weekly_slots,
-            w.window,
-            w.max_consecutive_days,
-            w.max_weekends,
-        )
+        key = (w.role, w.skills, w.productivity, w.unit_prices, w.limits, w.min_weekly_slots, w.window)
         groups[key].append(i)
     parts: list[list[int]] = []
     for members in groups.values():

@@ -16,7 +16,6 @@ import pandas as pd
 
 from scheduler.model.build import Handles
 from scheduler.model.data import FULL, ModelData, cents, shift_slots
-from scheduler.plan import WISH_COLUMNS
 from scheduler.requirements import service_level
 
 
@@ -92,7 +91,6 @@ class PlanTables:
     service: pd.DataFrame
     shortfall: pd.DataFrame
     total_cents: int
-    wishes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WISH_COLUMNS))
 
 
 def plan_tables(data: ModelData, a: Assignment) -> PlanTables:
@@ -106,7 +104,6 @@ def plan_tables(data: ModelData, a: Assignment) -> PlanTables:
             if amount:
                 cost_rows.append(_line(worker.role, worker.id, component, 1, "horizon", amount, amount))
         cost_rows.extend(_shift_cost_lines(data, w, a.shifts.get(w, ())))
-    wishes = _wishes(data, a, cost_rows)
     agency = _agency(data, a, cost_rows)
     cost_rows.extend(_shortfall_lines(data, a))
     costs = pd.DataFrame(cost_rows, columns=["role", "who", "component", "quantity", "unit", "unit_price", "amount"])
@@ -123,36 +120,7 @@ def plan_tables(data: ModelData, a: Assignment) -> PlanTables:
         service=_service(data, coverage),
         shortfall=_shortfall(data, a),
         total_cents=total,
-        wishes=wishes,
     )
-
-
-def _wishes(data: ModelData, a: Assignment, cost_rows: list[dict]) -> pd.DataFrame:
-    """Each named person's wishes, granted or not; a wish not granted is a cost line of its weight."""
-    rows = []
-    for w, worker in enumerate(data.workers):
-        for wish in worker.wishes:
-            granted = wish.granted(a.shifts.get(w, ()))
-            rows.append(
-                {
-                    "person": worker.id,
-                    "date": wish.date.isoformat(),
-                    "kind": wish.kind,
-                    "shift": wish.shift or "",
-                    "weight": wish.weight / 100,
-                    "granted": granted,
-                }
-            )
-            if not granted:
-                cost_rows.append(
-                    _line(worker.role, worker.id, wish_component(wish), 1, "wish", wish.weight, wish.weight)
-                )
-    return pd.DataFrame(rows, columns=list(WISH_COLUMNS))
-
-
-def wish_component(wish) -> str:
-    """The cost line of a wish not granted, e.g. "wish not granted: off 2026-09-08 09:00"."""
-    return f"wish not granted: {wish.kind} {wish.date.isoformat()}" + (f" {wish.shift}" if wish.shift else "")
 
 
 def _line(role: str, who: str, component: str, quantity: float, unit: str, unit_cents: int, amount_cents: int) -> dict:

@@ -131,24 +131,7 @@ class Greedy:
             return False
         if self.budget_hours and not self._on_pace(p, s, week):
             return False
-        if not self._personal_limits_hold(p, s):
-            return False
         return self._weekly_rest_holds(p, s)
-
-    def _personal_limits_hold(self, p: _Person, s: Shift) -> bool:
-        """A named person's own limits with shift ``s`` added: days in a row, weekends worked (as the model,
-        ``consecutive_days`` and ``worked_weekends``)."""
-        w = p.worker
-        if w.max_consecutive_days is not None:
-            before = next(k for k in range(1, s.day + 2) if s.day - k not in p.days)
-            after = next(k for k in range(1, self.grid.days + 2) if s.day + k not in p.days)
-            if before + after - 1 > w.max_consecutive_days:
-                return False
-        if w.max_weekends is not None and self.grid.dates[s.day].weekday() >= 5:
-            weekends = {self.grid.week_of_day[d] for d in p.days if self.grid.dates[d].weekday() >= 5}
-            if len(weekends | {self.grid.week_of_day[s.day]}) > w.max_weekends:
-                return False
-        return True
 
     def _on_pace(self, p: _Person, s: Shift, week: int) -> bool:
         """Whether a person's hours up to the end of each week from this one stay within the horizon's budget

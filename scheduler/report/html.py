@@ -180,28 +180,11 @@ def plan_report(scenario: Scenario, plan: Plan) -> str:
         "<h2>Service level</h2>",
         _chart(charts.service_chart(plan), "No stream with a response target."),
         _service_table(plan),
-        *_wishes_section(plan),
         "<h2>Independent check</h2>",
         check_section(scenario, plan),
         _stages(plan),
     ]
     return _page(title, body)
-
-
-def _wishes_section(plan: Plan) -> list[str]:
-    """People's wishes and whether the plan grants them (a wish not granted costs its weight)."""
-    if plan.wishes.empty:
-        return []
-    granted = int(plan.wishes["granted"].astype(bool).sum())
-    shown = plan.wishes.assign(
-        weight=[money(w, plan.currency) for w in plan.wishes["weight"]],
-        granted=["yes" if g else "no" for g in plan.wishes["granted"].astype(bool)],
-    )
-    note = (
-        f'<p class="note">{granted} of {len(plan.wishes)} wish(es) granted. A wish is granted when that costs '
-        "less than its weight; one not granted is a cost line of its weight.</p>"
-    )
-    return ["<h2>Wishes</h2>", note, _table(shown, numeric=["weight"])]
 
 
 def _key_figures(plan: Plan) -> str:

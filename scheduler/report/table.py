@@ -96,15 +96,6 @@ def plan_tables(plan: Plan) -> Group:
                 "yes" if row.meets else "[red]no[/red]",
             )
         parts.append(service)
-    if not plan.wishes.empty:
-        wishes = Table(title="Wishes (granted when that costs less than their weight)", title_justify="left")
-        for col in ("person", "date", "wish", "weight", "granted"):
-            wishes.add_column(col, justify="right" if col == "weight" else "left")
-        for row in plan.wishes.itertuples(index=False):
-            wish = f"{row.kind} {row.shift}".strip() if isinstance(row.shift, str) else str(row.kind)
-            granted = "yes" if row.granted else "[red]no[/red]"
-            wishes.add_row(str(row.person), str(row.date), wish, money(row.weight, plan.currency), granted)
-        parts.append(wishes)
     if not plan.shortfall.empty:
         short = Table(title="Shortfall (priced, --allow-shortfall)", title_justify="left")
         for col in ("start", "what", "missing", "unit"):

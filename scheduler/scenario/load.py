@@ -578,7 +578,6 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
             raise InputError(
                 source, f"{where}.available.to", person.available.to, f"a time after 'from' ({person.available.from_})"
             )
-        _check_requests(spec, person, roles[person.role], where, source)
     for name in spec.hire:
         if name not in roles:
             raise InputError(source, f"hire.{name}", name, f"a role of the scenario: {role_names}")
@@ -613,32 +612,6 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
                         str(event.date),
                         f"a date inside the horizon ({spec.horizon.start} + {spec.horizon.days} days)",
                     )
-
-
-def _check_requests(spec: ScenarioSpec, person, role, where: str, source: str) -> None:
-    """A wish must fall inside the horizon and, when it names a shift, on a start time the role's shifts
-    may have (between its earliest and latest start, on its start step)."""
-    first, last = spec.horizon.start, spec.horizon.start.toordinal() + spec.horizon.days - 1
-    for j, request in enumerate(person.requests):
-        at = f"{where}.requests[{j}]"
-        if not first.toordinal() <= request.date.toordinal() <= last:
-            raise InputError(
-                source,
-                f"{at}.date",
-                str(request.date),
-                f"a date inside the horizon ({first} + {spec.horizon.days} days)",
-            )
-        if request.shift is None:
-            continue
-        start, lo, hi = (parse_clock(c) for c in (request.shift, role.shifts.earliest_start, role.shifts.latest_start))
-        if not lo <= start <= hi or (start - lo) % role.shifts.start_step_minutes:
-            raise InputError(
-                source,
-                f"{at}.shift",
-                request.shift,
-                f"a start time of the role's shifts: {role.shifts.earliest_start} to {role.shifts.latest_start}"
-                f" every {role.shifts.start_step_minutes} minutes",
-            )
 
 
 def _check_shifts(spec: ScenarioSpec, role_rules: Mapping[str, RuleSet], grid: TimeGrid, source: str) -> None:

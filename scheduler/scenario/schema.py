@@ -268,17 +268,6 @@ class AvailabilitySpec(Spec):
     to: Clock = "24:00"
 
 
-class RequestSpec(Spec):
-    """A person's wish: a day off, or a day (or one shift) at work, with what granting it is worth to the
-    manager in euros. Soft: the plan grants it when that costs less than its weight. A shift belongs to the
-    day it starts on."""
-
-    date: Day
-    kind: Literal["off", "work"] = "off"
-    shift: Clock | None = None  # the start time of the one shift the wish is about; None: the whole day
-    weight: NonNegative
-
-
 class PersonSpec(Spec):
     name: Name
     role: Name
@@ -292,10 +281,6 @@ class PersonSpec(Spec):
     internship: DateRange | None = None
     min_weekly_hours: NonNegative = 0.0  # e.g. a trainee's agreed presence
     training_cost: NonNegative = 0.0  # one-off cost of new skills (upskilling)
-    requests: tuple[RequestSpec, ...] = ()  # wishes: days off, days or shifts at work, each with its weight
-    # Hard limits of a person's contract or agreement, counted inside the horizon (days before it are unknown):
-    max_consecutive_days: int | None = Field(None, ge=1, le=56)  # days in a row on which a shift starts
-    max_weekends: int | None = Field(None, ge=0, le=8)  # weekends with a shift starting on Saturday or Sunday
 
 
 class HireSpec(Spec):

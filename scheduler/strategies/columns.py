@@ -16,14 +16,6 @@ from scheduler.strategies.cpsat import UNMET_WEIGHT
 def columns(problem: Problem, budget: float, incumbent: Incumbent) -> Candidate:
     t0 = time.perf_counter()
     data, progress = problem.data, problem.progress
-    unpriced = [w.id for w in data.workers if w.max_consecutive_days is not None or w.max_weekends is not None]
-    if unpriced:
-        # The labeling does not carry these limits yet: its schedules could break them. The CP-SAT path
-        # that follows takes the whole time instead.
-        if progress:
-            progress(f"[colgen] skipped: the pricing does not know the personal limits of {', '.join(unpriced)}")
-        report = StageReport("column generation", "SKIPPED", None, None, 0.0, 0, 0)
-        return Candidate("UNKNOWN", None, None, None, (report,), None, None, "column generation")
     outcome = solve_by_columns(data, problem.allow_shortfall, incumbent.assignment, budget, UNMET_WEIGHT, progress)
     found = [(f.how, f.assignment, f.at) for f in outcome.plans]
     if incumbent.unmet == 0:  # the greedy start covers every need: a plan of its own
