@@ -27,6 +27,7 @@ from scheduler.plan import STAGES, Plan, SolverStats, StageReport
 from scheduler.requirements import compute_requirements
 from scheduler.scenario import Scenario
 from scheduler.strategies import Candidate, Incumbent, Problem, Progress, Strategy, euros, gap_of
+from scheduler.errors import InputError
 from scheduler.strategies.columns import columns
 from scheduler.strategies.cpsat import stop_running_solver
 from scheduler.strategies.direct import direct
@@ -80,6 +81,14 @@ def solve(
 ) -> Plan:
     """The cheapest plan found within the time limit, with its status, bound and gap."""
     params = params or SolveParams()
+    if params.stages == "colgen" and scenario.has_roster_rules:
+        raise InputError(
+            scenario.name,
+            "--engine",
+            "colgen",
+            "auto, direct or staged: column generation does not yet price requests, fairness or per-person "
+            "roster rules, which this scenario sets",
+        )
     started = time.perf_counter()
     allow_shortfall = scenario.spec.shortfall.allowed if params.allow_shortfall is None else params.allow_shortfall
     data = compile_model_data(scenario, compute_requirements(scenario))
@@ -295,6 +304,8 @@ def _plan(
         costs=tables.costs,
         service=tables.service,
         shortfall=tables.shortfall,
+        wishes=tables.wishes,
+        fairness=tables.fairness,
         currency=scenario.spec.costs.currency,
     )
 
