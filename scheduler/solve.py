@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 
+from scheduler.errors import InputError
 from scheduler.model.data import ModelData, compile_model_data
 from scheduler.model.extract import Assignment, PlanTables
 from scheduler.model.greedy import greedy_plan
@@ -27,7 +28,6 @@ from scheduler.plan import STAGES, Plan, SolverStats, StageReport
 from scheduler.requirements import compute_requirements
 from scheduler.scenario import Scenario
 from scheduler.strategies import Candidate, Incumbent, Problem, Progress, Strategy, euros, gap_of
-from scheduler.errors import InputError
 from scheduler.strategies.columns import columns
 from scheduler.strategies.cpsat import stop_running_solver
 from scheduler.strategies.direct import direct
