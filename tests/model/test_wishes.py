@@ -43,7 +43,7 @@ def case(
     *,
     days: int = 1,
     start: str = "2026-03-02",
-    people: str = "[{name: Ana, role: junior}]",
+    people: str = "[{name: Ana, role: junior, count_salary: false}]",
     requests: str = "[]",
     role_roster: str = "{}",
     fairness: str = "null",
@@ -71,8 +71,13 @@ def case(
     return from_text(text)
 
 
-def solved(scenario, **params):
-    plan = quick(scenario, time_limit=10, stages="direct", **params)
+def run(scenario):
+    """The person-level model proven optimal (no gap allowed: a wish's cent decides)."""
+    return quick(scenario, time_limit=10, stages="direct", gap_limit=0.0)
+
+
+def solved(scenario):
+    plan = run(scenario)
     verdict = check(scenario, plan)
     breaches = [v for v in verdict.violations if v.rule != "presence"]  # priced shortfall is listed as such
     assert not breaches, verdict.summary()
@@ -108,28 +113,41 @@ def test_a_shift_wish_on_an_empty_day_is_granted_only_above_the_cost_of_the_day_
 @pytest.mark.parametrize(("most", "status"), [(3, "OPTIMAL"), (2, "INFEASIBLE")])
 def test_max_consecutive_days_exactly_n_passes_n_plus_one_fails(most, status):
     scenario = case(days=3, shortfall=False, role_roster=f"{{max_consecutive_days: {most}}}")
-    assert quick(scenario, time_limit=10, stages="direct").stats.status == status
+    assert run(scenario).stats.status == status
 
 
 @pytest.mark.parametrize(("least", "status"), [(2, "OPTIMAL"), (3, "INFEASIBLE")])
 def test_min_consecutive_days_inside_the_horizon(least, status):
     # Floor on Tuesday and Wednesday of five days: a run of two that touches no edge.
     scenario = case(days=5, floor_days="[tue, wed]", shortfall=False, role_roster=f"{{min_consecutive_days: {least}}}")
-    plan = quick(scenario, time_limit=10, stages="direct")
+    plan = run(scenario)
     # With 3, the run must grow to Monday-Wednesday or Tuesday-Thursday: still legal, so OPTIMAL both ways.
     assert plan.stats.status == "OPTIMAL"
     assert check(scenario, plan).ok
 
 
 def test_min_consecutive_days_off_between_worked_days_on_its_boundary_and_free_at_the_edges():
-    # Work Monday and Thursday: two days off between them. K = 2 passes, K = 3 fails.
-    ok = case(days=4, floor_days="[mon, thu]", shortfall=False, role_roster="{min_consecutive_days_off: 2}")
-    assert quick(ok, time_limit=10, stages="direct").stats.status == "OPTIMAL"
-    bad = case(days=4, floor_days="[mon, thu]", shortfall=False, role_roster="{min_consecutive_days_off: 3}")
-    assert quick(bad, time_limit=10, stages="direct").stats.status == "INFEASIBLE"
-    # An off run that touches the horizon's edge may go on outside it: one day off at the end is fine.
-    edge = case(days=2, floor_days="[mon]", shortfall=False, role_roster="{min_consecutive_days_off: 5}")
-    assert quick(edge, time_limit=10, stages="direct").stats.status == "OPTIMAL"
+    # Work Monday and Thursday, Tuesday a fixed day off: at most two days off between them.
+    def status(days: int, floors: str, least: int) -> str:
+        rules = f"{{days_off: [tue], min_consecutive_days_off: {least}}}"
+        return run(case(days=days, floor_days=floors, shortfall=False, role_roster=rules)).stats.status
+
+    assert status(4, "[mon, thu]", 2) == "OPTIMAL"
+    assert status(4, "[mon, thu]", 3) == "INFEASIBLE"
+    # A run of days off that touches the horizon's edge may go on outside it: Tuesday off, then Wednesday
+    # worked, is one day off at the start of a horizon that begins on Tuesday.
+    assert (
+        run(
+            case(
+                start="2026-03-03",
+                days=2,
+                floor_days="[wed]",
+                shortfall=False,
+                role_roster="{days_off: [tue], min_consecutive_days_off: 5}",
+            )
+        ).stats.status
+        == "OPTIMAL"
+    )
 
 
 @pytest.mark.parametrize(("most", "status"), [(2, "OPTIMAL"), (1, "INFEASIBLE")])
@@ -138,7 +156,7 @@ def test_max_weekends(most, status):
     scenario = case(
         start="2026-03-07", days=9, floor_days="[sun]", shortfall=False, role_roster=f"{{max_weekends: {most}}}"
     )
-    assert quick(scenario, time_limit=10, stages="direct").stats.status == status
+    assert run(scenario).stats.status == status
 
 
 @pytest.mark.parametrize(("low", "high", "status"), [(8, 8, "OPTIMAL"), (12, 20, "INFEASIBLE"), (0, 7, "INFEASIBLE")])
@@ -151,7 +169,7 @@ def test_min_and_max_hours(low, high, status):
         shortfall=False,
         role_roster=f"{{min_hours: {low}, max_hours: {high}, max_consecutive_days: 2}}",
     )
-    plan = quick(scenario, time_limit=10, stages="direct")
+    plan = run(scenario)
     assert plan.stats.status == status
 
 
@@ -161,7 +179,7 @@ def test_a_forbidden_succession_across_midnight_and_across_a_week_edge(start):
     def status(first: str, then: str) -> str:
         rules = f'{{no_succession: [{{first: "{first}", then: "{then}"}}]}}'
         scenario = case(start=start, days=2, shortfall=False, role_roster=rules, first="08:00")
-        return quick(scenario, time_limit=10, stages="direct").stats.status
+        return run(scenario).stats.status
 
     assert status("09:00-10:00", "09:00-10:00") == "INFEASIBLE"
     assert status("09:00-10:00", "08:00-09:00") == "OPTIMAL"
@@ -177,20 +195,20 @@ def test_fixed_days_off_by_weekday_and_date():
     assert set(solved(person).roster["date"]) == {"2026-03-02"}
 
 
-@pytest.mark.parametrize(("limit", "status"), [(1, "OPTIMAL"), (0, "INFEASIBLE")])
-def test_fairness_max_difference_of_sundays(limit, status):
-    # One Sunday, one floor of one person: one of two juniors works it, a spread of exactly 1.
+@pytest.mark.parametrize(("limit", "people"), [(1, {1, 2}), (0, {2})])
+def test_fairness_max_difference_of_sundays(limit, people):
+    # One Sunday, a floor of one person, two juniors: a spread of 1 passes a limit of 1; a limit of 0 makes
+    # both work it (free here: no salary counted, no Sunday premium).
     scenario = case(
         start="2026-03-08",
         days=1,
         shortfall=False,
-        people="[{name: Ana, role: junior}, {name: Bea, role: junior}]",
+        people="[{name: Ana, role: junior, count_salary: false}, {name: Bea, role: junior, count_salary: false}]",
         fairness=f"{{sundays: {{max_difference: {limit}}}}}",
     )
-    plan = quick(scenario, time_limit=10, stages="direct")
-    assert plan.stats.status == status
-    if status == "OPTIMAL":
-        assert plan.fairness.iloc[0]["spread"] == 1
+    plan = solved(scenario)
+    assert len(plan.roster) in people
+    assert plan.fairness.iloc[0]["spread"] <= limit
 
 
 def test_colgen_refuses_roster_rules():
