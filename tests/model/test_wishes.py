@@ -3,7 +3,8 @@
 One junior (Ana, sometimes Bea) whose only shift starts at 09:00 for 4 h (short enough for the 44 h average
 week taken over a horizon of days), and presence floors 09:00-13:00 on chosen days: a floor nobody covers
 costs the presence shortfall price (10 EUR an hour, so 40 EUR a day). Granting a day-off wish on a floor day
-therefore costs 40 EUR: a weight just above is granted, just below is not. Hard rules: the plan either covers every floor or is proven infeasible.
+therefore costs 40 EUR: a weight just above is granted, just below is not. Hard rules: the plan either
+covers every floor or is proven infeasible.
 """
 
 from __future__ import annotations
