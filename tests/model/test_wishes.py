@@ -217,3 +217,23 @@ def test_colgen_refuses_roster_rules():
 
     with pytest.raises(InputError, match="column generation"):
         quick(case(role_roster="{max_weekends: 1}"), time_limit=5, stages="colgen")
+
+
+def test_the_greedy_start_keeps_the_hard_roster_rules_or_reports_a_gap():
+    from scheduler.model.data import compile_model_data
+    from scheduler.model.greedy import greedy_plan
+    from scheduler.requirements import compute_requirements
+
+    def greedy(scenario):
+        data = compile_model_data(scenario, compute_requirements(scenario))
+        assignment, unmet = greedy_plan(data)
+        days = sorted(data.shifts["junior"][i].day for i in assignment.shifts.get(0, ()))
+        return days, unmet
+
+    # Five floor days, at most two in a row: the greedy leaves gaps rather than a third day in a row.
+    days, unmet = greedy(case(days=5, shortfall=False, role_roster="{max_consecutive_days: 2, max_weekends: 0}"))
+    assert all(not (d + 1 in days and d + 2 in days) for d in days)
+    assert unmet > 0
+    # Fewest consecutive days cannot be kept while building: a roster that breaks it counts as unmet.
+    days, unmet = greedy(case(days=5, floor_days="[wed]", shortfall=False, role_roster="{min_consecutive_days: 3}"))
+    assert days == [2] and unmet > 0
