@@ -600,6 +600,7 @@ def check(scenario: Scenario, plan: Plan, *, folder: str | Path | None = None) -
     slots_checked, coverage = _coverage(ctx)
     found += coverage
     found += _presence(ctx)
+    found += _wishes_and_fairness(ctx, plan)
     costs, cost_violations = _costs(ctx, plan)
     found += cost_violations
     notes = list(inputs.notes)
@@ -740,8 +741,216 @@ def _person_rules(ctx: _Context, name: str) -> list[Violation]:
         _working_days,
         _night_workers,
         _agreed_presence,
+        _roster_rules,
     ):
         out += family(ctx, worker, shifts)
+    return out
+
+
+# ------------------------------------------------------------------ scenario roster rules and wishes
+def _start_day(ctx: _Context, s: Shift) -> date:
+    """The local date a shift starts on: the working day it counts for (as L3132-1)."""
+    return ctx.calendar.local(s.start).date()
+
+
+def _start_clock(ctx: _Context, s: Shift) -> int:
+    local = ctx.calendar.local(s.start)
+    return local.hour * 60 + local.minute
+
+
+def _of_type(ctx: _Context, s: Shift, window: str) -> bool:
+    """Whether a shift starts inside a start-time window (the scenario's shift types)."""
+    lo, hi = parse_window(window)
+    m = _start_clock(ctx, s)
+    return lo <= m < hi if lo < hi else (m >= lo or m < hi)
+
+
+def _runs_of(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Maximal runs of consecutive dates, first and last."""
+    out: list[list[date]] = []
+    for d in sorted(set(days)):
+        if out and (d - out[-1][1]).days == 1:
+            out[-1][1] = d
+        else:
+            out.append([d, d])
+    return [(a, b) for a, b in out]
+
+
+def _roster_rules(ctx: _Context, worker: Worker, shifts: list[Shift]) -> list[Violation]:
+    """The scenario's hard per-person rules, from the roster: days count by the date a shift starts; a run of
+    work or of days off that touches the horizon's first or last day is not held to a minimum length."""
+    rules = ctx.scenario.roster_rules(worker.role, worker.spec)
+    if rules.is_empty:
+        return []
+    first, last = ctx.scenario.grid.dates[0], ctx.scenario.grid.dates[-1]
+    who, ref = worker.name, f"roster rules of {worker.role}" + ("" if worker.hire else f" / {worker.name}")
+    out = []
+    by_day = {_start_day(ctx, s): s for s in shifts}
+    names = [d for d in rules.days_off or () if isinstance(d, str)]
+    weekdays = set(weekday_numbers(names))
+    for day, s in sorted(by_day.items()):
+        if day.weekday() in weekdays or day in (rules.days_off or ()):
+            out.append(ctx.violation("days off", ref, who, f"a shift starts on {day}, a fixed day off", s.start, s.end))
+    runs = _runs_of(by_day)
+    for a, b in runs:
+        n = (b - a).days + 1
+        start, end = by_day[a].start, by_day[b].end
+        if rules.max_consecutive_days is not None and n > rules.max_consecutive_days:
+            message = f"{n} working days in a row ({a} to {b}), at most {rules.max_consecutive_days}"
+            out.append(ctx.violation("consecutive days", ref, who, message, start, end, n, rules.max_consecutive_days))
+        least = rules.min_consecutive_days
+        if least is not None and n < least and a > first and b < last:
+            message = f"{n} working day(s) in a row ({a} to {b}), at least {least} inside the horizon"
+            out.append(ctx.violation("consecutive days", ref, who, message, start, end, n, least))
+    least = rules.min_consecutive_days_off
+    if least is not None:
+        for (_, b), (c, _) in itertools.pairwise(runs):
+            off = (c - b).days - 1
+            if off < least:
+                message = (
+                    f"{off} day(s) off in a row ({b + timedelta(days=1)} to {c - timedelta(days=1)}), at least {least}"
+                )
+                out.append(
+                    ctx.violation("days off in a row", ref, who, message, by_day[b].end, by_day[c].start, off, least)
+                )
+    if rules.max_weekends is not None:
+        weekends = {d.isocalendar()[:2] for d in by_day if d.weekday() >= 5}
+        if len(weekends) > rules.max_weekends:
+            message = f"works {len(weekends)} weekends, at most {rules.max_weekends}"
+            out.append(ctx.violation("weekends", ref, who, message, found=len(weekends), limit=rules.max_weekends))
+    hours = sum(s.minutes for s in shifts) / 60
+    if rules.max_hours is not None and hours > rules.max_hours + 1e-9:
+        message = f"{hours:g} h over the horizon, at most {rules.max_hours:g} h"
+        out.append(ctx.violation("contract hours", ref, who, message, found=hours, limit=rules.max_hours))
+    if rules.min_hours is not None and hours < rules.min_hours - 1e-9:
+        message = f"{hours:g} h over the horizon, at least {rules.min_hours:g} h"
+        out.append(ctx.violation("contract hours", ref, who, message, found=hours, limit=rules.min_hours))
+    for rule in rules.no_succession or ():
+        for day, s in by_day.items():
+            after = by_day.get(day + timedelta(days=1))
+            if after is not None and _of_type(ctx, s, rule.first) and _of_type(ctx, after, rule.then):
+                message = f"a shift starting in {rule.then} the day after one starting in {rule.first}"
+                out.append(ctx.violation("succession", ref, who, message, s.start, after.end))
+    return out
+
+
+def wish_rows(ctx: _Context) -> list[dict[str, Any]]:
+    """Every request, granted or not, from the roster alone."""
+    rows = []
+    for req in ctx.scenario.spec.requests:
+        on_day = [s for s in ctx.by_person.get(req.person, []) if _start_day(ctx, s) == req.date]
+        if req.shift is not None:
+            on_day = [s for s in on_day if _of_type(ctx, s, req.shift)]
+        granted = not on_day if req.kind in ("day_off", "shift_off") else bool(on_day)
+        rows.append(
+            {
+                "person": req.person,
+                "date": req.date.isoformat(),
+                "kind": req.kind,
+                "shift": req.shift or "",
+                "weight": req.weight,
+                "granted": granted,
+            }
+        )
+    return rows
+
+
+def fairness_rows(ctx: _Context) -> list[dict[str, Any]]:
+    """Per role with a fairness rule: nights, weekends and Sundays of its named people, min, max, spread."""
+    rows = []
+    for role_name, role in ctx.scenario.spec.roles.items():
+        people = [p.name for p in ctx.scenario.spec.people if p.role == role_name]
+        if role.fairness is None or len(people) < 2:
+            continue
+        night = ctx.rules(role_name)["night_period"]
+        counts = {"nights": [], "weekends": [], "sundays": []}
+        for name in people:
+            shifts = ctx.by_person.get(name, [])
+            days = [_start_day(ctx, s) for s in shifts]
+            counts["nights"].append(sum(1 for s in shifts if ctx.calendar.night_minutes(night, s.start, s.end) > 0))
+            counts["weekends"].append(len({d.isocalendar()[:2] for d in days if d.weekday() >= 5}))
+            counts["sundays"].append(sum(1 for d in days if d.weekday() == 6))
+        for measure, values in counts.items():
+            rule = getattr(role.fairness, measure)
+            if rule is not None:
+                rows.append(
+                    {
+                        "role": role_name,
+                        "measure": measure,
+                        "min": min(values),
+                        "max": max(values),
+                        "spread": max(values) - min(values),
+                        "limit": rule.max_difference,
+                        "price": rule.price,
+                    }
+                )
+    return rows
+
+
+def _wish_lines(ctx: _Context) -> list[CostLine]:
+    """Wishes not granted at their weight, per person; priced fairness spread, per role and measure."""
+    out = []
+    refused: dict[str, list[int]] = defaultdict(list)
+    for row in wish_rows(ctx):
+        if not row["granted"] and cents(row["weight"]):
+            refused[row["person"]].append(cents(row["weight"]))
+    for name, weights in refused.items():
+        role = ctx.worker(name).role
+        unit = cents(sum(weights) / len(weights) / 100)
+        out.append(CostLine(role, name, "wishes not granted", len(weights), "wish", unit, sum(weights)))
+    for row in fairness_rows(ctx):
+        if row["price"] and row["spread"]:
+            unit = cents(row["price"])
+            who = f"{row['measure']} spread"
+            out.append(
+                CostLine(row["role"], who, "fairness", row["spread"], "unit of spread", unit, row["spread"] * unit)
+            )
+    return out
+
+
+def _wishes_and_fairness(ctx: _Context, plan: Plan) -> list[Violation]:
+    """Hard fairness limits, and the plan's wishes and fairness tables against the roster's figures."""
+    out = []
+    listed = {}
+    for _, r in plan.wishes.iterrows():
+        shift = "" if _blank(r["shift"]) else str(r["shift"])
+        listed[(str(r["person"]), str(r["date"]), str(r["kind"]), shift)] = str(r["granted"]).strip().lower() in (
+            "true",
+            "1",
+        )
+    for row in wish_rows(ctx):
+        key = (row["person"], row["date"], row["kind"], row["shift"])
+        said = listed.get(key)
+        if said is None or said != row["granted"]:
+            shown = "missing" if said is None else ("granted" if said else "not granted")
+            truth = "granted" if row["granted"] else "not granted"
+            subject = f"{row['person']} / {row['kind']} {row['date']} {row['shift']}".strip()
+            out.append(
+                ctx.violation(
+                    "wishes table", "wishes.csv", subject, f"wishes.csv says {shown}, the roster gives {truth}"
+                )
+            )
+    tables = {(str(r["role"]), str(r["measure"])): r for _, r in plan.fairness.iterrows()}
+    for row in fairness_rows(ctx):
+        subject = f"{row['role']} / {row['measure']}"
+        if row["limit"] is not None and row["spread"] > row["limit"]:
+            spread = f"{row['min']} to {row['max']}: a spread of {row['spread']}"
+            message = f"{row['measure']} range from {spread}, at most {row['limit']}"
+            out.append(
+                ctx.violation(
+                    "fairness",
+                    f"roles.{row['role']}.fairness",
+                    subject,
+                    message,
+                    found=row["spread"],
+                    limit=row["limit"],
+                )
+            )
+        said = tables.get((row["role"], row["measure"]))
+        if said is None or any(_loose_float(said[k]) != row[k] for k in ("min", "max", "spread")):
+            shown = "missing" if said is None else f"{said['min']}-{said['max']} (spread {said['spread']})"
+            message = f"fairness.csv says {shown}, the roster gives {row['min']}-{row['max']} (spread {row['spread']})"
+            out.append(ctx.violation("fairness table", "fairness.csv", subject, message))
     return out
 
 
@@ -1796,7 +2005,7 @@ def recompute_costs(ctx: _Context) -> list[CostLine]:
             q = quantities.get(component, 0.0)
             if q and price:
                 out.append(CostLine(worker.role, worker.name, component, q, unit, price, round(q * price)))
-    return out + _agency_lines(ctx, months)
+    return out + _agency_lines(ctx, months) + _wish_lines(ctx)
 
 
 def _costs(ctx: _Context, plan: Plan) -> tuple[CostComparison, list[Violation]]:

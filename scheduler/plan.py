@@ -42,6 +42,8 @@ ROSTER_COLUMNS = (
 )
 AGENCY_COLUMNS = ("agency", "start", "end", "moderators", "hours", "cost")
 COST_COLUMNS = ("role", "who", "component", "quantity", "unit", "unit_price", "amount")
+WISH_COLUMNS = ("person", "date", "kind", "shift", "weight", "granted")
+FAIRNESS_COLUMNS = ("role", "measure", "min", "max", "spread", "limit", "price")
 COVERAGE_KEYS = ("slot", "start", "band", "stream", "items", "need")
 SERVICE_COLUMNS = ("stream", "band", "model", "target_share", "target_minutes", "expected_share", "meets")
 
@@ -112,6 +114,8 @@ class Plan:
     shortfall: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=("slot", "start", "what", "missing")))
     explanation: tuple[str, ...] = ()
     currency: str = "EUR"
+    wishes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WISH_COLUMNS))
+    fairness: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FAIRNESS_COLUMNS))
 
     def is_feasible(self) -> bool:
         return self.stats.status in FEASIBLE_STATUSES
@@ -154,6 +158,18 @@ class Plan:
             "hours": self.hours_by_role(),
             "currency": self.currency,
             "message": stats.message,
+            "wishes": self.wish_summary(),
+        }
+
+    def wish_summary(self) -> dict[str, Any]:
+        """Wishes granted out of asked, and the euros of those not granted."""
+        if self.wishes.empty:
+            return {}
+        granted = self.wishes["granted"].astype(str).str.lower().isin(("true", "1"))
+        return {
+            "asked": len(self.wishes),
+            "granted": int(granted.sum()),
+            "not_granted_weight": round(float(self.wishes.loc[~granted, "weight"].sum()), 2),
         }
 
     # ---------------------------------------------------------------------------------- files
@@ -174,6 +190,8 @@ class Plan:
             "costs": _records(self.costs),
             "service": _records(self.service),
             "shortfall": _records(self.shortfall),
+            "wishes": _records(self.wishes),
+            "fairness": _records(self.fairness),
             "coverage": _records(self.coverage),
         }
 
@@ -203,6 +221,8 @@ class Plan:
             "costs": self.costs,
             "service": self.service,
             "shortfall": self.shortfall,
+            "wishes": self.wishes,
+            "fairness": self.fairness,
         }
 
 
@@ -294,6 +314,9 @@ def load_plan(folder: str | Path) -> Plan:
         tables[name] = _read_table(folder / f"{name}.csv", columns)
     shortfall_path = folder / "shortfall.csv"
     shortfall = _read_table(shortfall_path, ()) if shortfall_path.exists() else pd.DataFrame()
+    for name, columns in (("wishes", WISH_COLUMNS), ("fairness", FAIRNESS_COLUMNS)):
+        path = folder / f"{name}.csv"  # absent from plans written before roster rules
+        tables[name] = _read_table(path, columns) if path.exists() else pd.DataFrame(columns=columns)
     return Plan(
         scenario=meta.get("scenario", ""),
         scenario_hash=meta.get("scenario_hash", ""),

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 
+from scheduler.errors import InputError
 from scheduler.model.data import ModelData, compile_model_data
 from scheduler.model.extract import Assignment, PlanTables
 from scheduler.model.greedy import greedy_plan
@@ -90,6 +91,14 @@ def solve(
 ) -> Plan:
     """The cheapest plan found within the time limit, with its status, bound and gap."""
     params = params or SolveParams()
+    if params.stages == "colgen" and scenario.has_roster_rules:
+        raise InputError(
+            scenario.name,
+            "--engine",
+            "colgen",
+            "auto, direct or staged: column generation does not yet price requests, fairness or per-person "
+            "roster rules, which this scenario sets",
+        )
     started = time.perf_counter()
     allow_shortfall = scenario.spec.shortfall.allowed if params.allow_shortfall is None else params.allow_shortfall
     data = compile_model_data(scenario, compute_requirements(scenario))
@@ -319,6 +328,8 @@ def _plan(
         costs=tables.costs,
         service=tables.service,
         shortfall=tables.shortfall,
+        wishes=tables.wishes,
+        fairness=tables.fairness,
         currency=scenario.spec.costs.currency,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -778,3 +779,87 @@ def test_checker_sources_name_no_model_module():
             else:
                 continue
             assert not [n for n in names if n.startswith(FORBIDDEN)], (path.name, names)
+
+
+# ------------------------------------------------------------------ roster rules, wishes and fairness
+def _roster_plan(**kw):
+    """Ana works 09:00-13:00 on every day of the tiny wishes scenario (a floor each day), no rule set."""
+    from tests.model.test_wishes import case, run
+
+    plan = run(case(shortfall=False, **kw))
+    assert plan.stats.status == "OPTIMAL"
+    return plan
+
+
+def _rules_of(verdict, *rules):
+    return [v for v in verdict.violations if v.rule in rules]
+
+
+@pytest.mark.parametrize(
+    ("roster", "rule", "breaks"),
+    [
+        ("{max_consecutive_days: 3}", "consecutive days", False),
+        ("{max_consecutive_days: 2}", "consecutive days", True),
+        ("{min_hours: 12, max_hours: 12}", "contract hours", False),
+        ("{max_hours: 11}", "contract hours", True),
+        ("{min_hours: 13}", "contract hours", True),
+        ("{days_off: [tue]}", "days off", True),
+        ('{no_succession: [{first: "09:00-10:00", then: "09:00-10:00"}]}', "succession", True),
+        ('{no_succession: [{first: "09:00-10:00", then: "10:00-11:00"}]}', "succession", False),
+    ],
+)
+def test_checker_recomputes_roster_rules_on_their_boundaries(roster, rule, breaks):
+    from tests.model.test_wishes import case
+
+    plan = _roster_plan(days=3, last="10:00")
+    verdict = check(case(days=3, shortfall=False, role_roster=roster, last="10:00"), plan)
+    assert bool(_rules_of(verdict, rule)) == breaks, verdict.summary()
+
+
+def test_checker_min_days_off_and_weekends_from_a_hand_edited_roster():
+    from tests.model.test_wishes import case
+
+    # Saturday 7 to Sunday 15 March, floors on weekends and Wednesday to Friday; keep those days only.
+    plan = _roster_plan(start="2026-03-07", days=9, floor_days="[wed, thu, fri, sat, sun]")
+    worked = ["2026-03-07", "2026-03-08", "2026-03-11", "2026-03-12", "2026-03-13", "2026-03-14", "2026-03-15"]
+    roster = plan.roster[plan.roster["date"].isin(worked)]  # Monday and Tuesday off
+    edited = replace(plan, roster=roster.reset_index(drop=True))
+    for rules, rule, breaks in [
+        ("{min_consecutive_days_off: 2}", "days off in a row", False),
+        ("{min_consecutive_days_off: 3}", "days off in a row", True),
+        ("{max_weekends: 2}", "weekends", False),
+        ("{max_weekends: 1}", "weekends", True),
+        ("{min_consecutive_days: 7}", "consecutive days", False),  # both runs touch an edge of the horizon
+    ]:
+        verdict = check(case(start="2026-03-07", days=9, shortfall=False, role_roster=rules), edited)
+        assert bool(_rules_of(verdict, rule)) == breaks, (rules, verdict.summary())
+
+
+def test_checker_recomputes_the_wishes_table_from_a_hand_edited_roster():
+    from tests.model.test_wishes import case
+
+    wish = "[{person: Ana, date: 2026-03-03, kind: day_off, weight: 100}]"
+    scenario = case(days=2, floor_days="[mon]", shortfall=False, requests=wish)
+    plan = _roster_plan(days=2, floor_days="[mon]", requests=wish)
+    assert list(plan.wishes["granted"]) == [True]
+    assert not check(scenario, plan).violations
+    # Give Ana Tuesday's shift by hand: the wish is no longer granted; the table and the costs disagree.
+    monday = plan.roster.iloc[[0]].copy()
+    tuesday = monday.replace({"2026-03-02": "2026-03-03"}, regex=True)
+    edited = replace(plan, roster=pd.concat([monday, tuesday], ignore_index=True))
+    verdict = check(scenario, edited)
+    assert _rules_of(verdict, "wishes table")
+    assert any(v.subject == "Ana / wishes not granted" for v in _rules_of(verdict, "cost line"))
+
+
+@pytest.mark.parametrize(("limit", "breaks"), [(1, False), (0, True)])
+def test_checker_fairness_limit_on_its_boundary(limit, breaks):
+    from tests.model.test_wishes import case
+
+    people = "[{name: Ana, role: junior, count_salary: false}, {name: Bea, role: junior, count_salary: false}]"
+    plan = _roster_plan(start="2026-03-08", people=people, fairness="{sundays: {max_difference: 1}}")
+    one = replace(plan, roster=plan.roster.iloc[:1].reset_index(drop=True))  # a single Sunday worker
+    scenario = case(
+        start="2026-03-08", shortfall=False, people=people, fairness=f"{{sundays: {{max_difference: {limit}}}}}"
+    )
+    assert bool(_rules_of(check(scenario, one), "fairness")) == breaks

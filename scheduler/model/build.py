@@ -10,6 +10,7 @@ The builder never reads files and never solves; it returns the model and handles
 from __future__ import annotations
 
 import bisect
+import math
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ from typing import Literal
 
 from ortools.sat.python import cp_model
 
-from scheduler.model.data import FULL, Crew, ModelData, Shift, Worker, agreed_weeks
+from scheduler.model.data import FULL, Crew, ModelData, Shift, Wish, Worker, agreed_weeks, cents, starts_in
 from scheduler.rules import weekly_rest_statement
+from scheduler.timegrid import parse_window
 
 Level = Literal["crew", "person"]
 
@@ -162,8 +164,16 @@ def build_model(
         night_workers(h, u)
         agreed_presence(h, u)
         overtime(h, u)
-        if level == "person":
+        if level == "person":  # the crew level relaxes per-person rules and wishes (docs/model.md)
             weekly_rest(h, u)
+            consecutive_days(h, u)
+            consecutive_days_off(h, u)
+            worked_weekends(h, u)
+            contract_hours(h, u)
+            successions(h, u)
+            wishes(h, u)
+    if level == "person":
+        fairness(h)
     if fixed_counts is None:
         agency(h)
         coverage(h, allow_shortfall)
@@ -914,6 +924,164 @@ def _starting(h: Handles, role: str, day: int) -> cp_model.LinearExprT:
         if shifts[i].day == day
     ]
     return sum(terms) if terms else 0
+
+
+# ------------------------------------------------------------------------ roster rules and wishes
+def _worked(h: Handles, u: int) -> list[cp_model.LinearExprT]:
+    """Per horizon day, 1 when the person starts a shift that day (one shift a day at most)."""
+    days = h.data.scenario.grid.days
+    groups = _day_groups(h, u)
+    return [sum(groups[d]) if groups.get(d) else 0 for d in range(days)]
+
+
+def consecutive_days(h: Handles, u: int) -> None:
+    """Scenario roster rule: at most N working days in a row (any N + 1 consecutive days of the horizon hold
+    an off day), and a run of work is at least M days long unless it touches the horizon's edge (it may go
+    on outside it)."""
+    rules = h.worker_of(u).roster
+    worked = _worked(h, u)
+    n = len(worked)
+    most, least = rules.max_consecutive_days, rules.min_consecutive_days
+    if most is not None:
+        for d in range(n - most):
+            h.model.add(sum(worked[d : d + most + 1]) <= most)
+    if least is not None:
+        for d in range(1, n):  # a run starting on day d (worked d, not d - 1)
+            for j in range(1, least):
+                if d + j < n:
+                    h.model.add(worked[d] - worked[d - 1] <= worked[d + j])
+
+
+def consecutive_days_off(h: Handles, u: int) -> None:
+    """Scenario roster rule: a run of days off is at least K days long unless it touches the horizon's edge."""
+    least = h.worker_of(u).roster.min_consecutive_days_off
+    if least is None:
+        return
+    worked = _worked(h, u)
+    n = len(worked)
+    for d in range(1, n):  # a run of days off starting on day d (worked d - 1, not d)
+        for j in range(1, least):
+            if d + j < n:
+                h.model.add(worked[d - 1] - worked[d] + worked[d + j] <= h.active[u])
+
+
+def weekend_days(h: Handles) -> dict[int, list[int]]:
+    """Calendar week -> its Saturday and Sunday inside the horizon."""
+    grid = h.data.scenario.grid
+    out: dict[int, list[int]] = defaultdict(list)
+    for d, day in enumerate(grid.dates):
+        if day.weekday() >= 5:
+            out[grid.week_of_day[d]].append(d)
+    return out
+
+
+def _weekends(h: Handles, u: int) -> list[cp_model.LinearExprT]:
+    """Per weekend, 1 when a shift starts on its Saturday or Sunday."""
+    worked = _worked(h, u)
+    out = []
+    for week, days in sorted(weekend_days(h).items()):
+        terms = [worked[d] for d in days if not isinstance(worked[d], int)]
+        if not terms:
+            continue
+        if len(terms) == 1:
+            out.append(terms[0])
+            continue
+        var = h.model.new_bool_var(f"weekend[{h.units[u].name}|week {week + 1}]")
+        for t in terms:
+            h.model.add(var >= t)
+        h.model.add(var <= sum(terms))
+        out.append(var)
+    return out
+
+
+def worked_weekends(h: Handles, u: int) -> None:
+    """Scenario roster rule: at most W weekends with work over the horizon."""
+    most = h.worker_of(u).roster.max_weekends
+    if most is not None:
+        h.model.add(sum(_weekends(h, u)) <= most)
+
+
+def contract_hours(h: Handles, u: int) -> None:
+    """Scenario roster rule (part-time contracts): paid hours over the horizon within [min, max]."""
+    rules = h.worker_of(u).roster
+    grid = h.data.scenario.grid
+    total = _total_hours(h, u)
+    if rules.max_hours is not None:
+        h.model.add(total <= math.floor(rules.max_hours * grid.slots_per_hour + 1e-9))
+    if rules.min_hours is not None:
+        h.model.add(total >= math.ceil(rules.min_hours * grid.slots_per_hour - 1e-9) * h.active[u])
+
+
+def successions(h: Handles, u: int) -> None:
+    """Scenario roster rule: no shift of type ``then`` the day after one of type ``first`` (start-time
+    windows), across midnight and week edges alike."""
+    shifts = h.shifts_of(u)
+    for rule in h.worker_of(u).roster.no_succession or ():
+        first, then = parse_window(rule.first), parse_window(rule.then)
+        before: dict[int, list] = defaultdict(list)
+        after: dict[int, list] = defaultdict(list)
+        for i, var in h.take[u].items():
+            if starts_in(h.data, shifts[i], first):
+                before[shifts[i].day].append(var)
+            if starts_in(h.data, shifts[i], then):
+                after[shifts[i].day].append(var)
+        for d, terms in before.items():
+            if after.get(d + 1):
+                h.model.add(sum(terms) + sum(after[d + 1]) <= 1)
+
+
+def wish_granted(h: Handles, u: int, wish: Wish) -> cp_model.LinearExprT:
+    """1 when the wish is granted, from the shifts of its day."""
+    shifts = h.shifts_of(u)
+    on_day = [(shifts[i], var) for i, var in h.take[u].items() if shifts[i].day == wish.day]
+    if wish.window is not None:
+        on_day = [(s, var) for s, var in on_day if starts_in(h.data, s, wish.window)]
+    taken = sum(var for _, var in on_day) if on_day else 0
+    return 1 - taken if wish.kind in ("day_off", "shift_off") else taken
+
+
+def wishes(h: Handles, u: int) -> None:
+    """Wishes are soft: each one not granted costs its weight ("wishes not granted")."""
+    for wish in h.worker_of(u).wishes:
+        if wish.weight:
+            h.costs["wishes not granted"].append(wish.weight * (1 - wish_granted(h, u, wish)))
+
+
+def fair_counts(h: Handles, u: int) -> dict[str, cp_model.LinearExprT]:
+    """Nights (shifts with night hours), weekends with work and Sundays (shifts starting on one) of a unit."""
+    shifts = h.shifts_of(u)
+    dates = h.data.scenario.grid.dates
+    take = h.take[u]
+    return {
+        "nights": sum(var for i, var in take.items() if shifts[i].night_slots),
+        "weekends": sum(_weekends(h, u)),
+        "sundays": sum(var for i, var in take.items() if dates[shifts[i].day].weekday() == 6),
+    }
+
+
+def fairness(h: Handles) -> None:
+    """Spread (max - min) of each count among a role's named people: capped, or priced per unit."""
+    grid_days = h.data.scenario.grid.days
+    for role_name, role in h.data.scenario.spec.roles.items():
+        if role.fairness is None:
+            continue
+        members = [u for u, unit in enumerate(h.units) if not unit.hire and h.worker_of(u).role == role_name]
+        if len(members) < 2:
+            continue
+        counts = [fair_counts(h, u) for u in members]
+        for measure in ("nights", "weekends", "sundays"):
+            rule = getattr(role.fairness, measure)
+            if rule is None:
+                continue
+            hi = h.model.new_int_var(0, grid_days, f"most_{measure}[{role_name}]")
+            lo = h.model.new_int_var(0, grid_days, f"fewest_{measure}[{role_name}]")
+            for c in counts:
+                h.model.add(hi >= c[measure])
+                h.model.add(lo <= c[measure])
+            if rule.max_difference is not None:
+                h.model.add(hi - lo <= rule.max_difference)
+            else:
+                h.costs["fairness"].append(cents(rule.price) * (hi - lo))
 
 
 def objective(h: Handles) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -22,8 +22,8 @@ from scheduler.requirements import Requirements, workload_windows
 from scheduler.rules import RuleSet, weekly_rest_within_week
 from scheduler.scenario import Scenario, leave_dates
 from scheduler.scenario.demand import weekday_numbers
-from scheduler.scenario.schema import PersonSpec, RoleSpec
-from scheduler.timegrid import parse_clock, parse_window
+from scheduler.scenario.schema import PersonSpec, RoleSpec, RosterRules
+from scheduler.timegrid import in_window, parse_clock, parse_window
 
 DAYS_PER_MONTH = 365.25 / 12
 WEEKS_PER_MONTH = 52 / 12
@@ -61,6 +61,17 @@ class Shift:
 
 
 @dataclass(frozen=True)
+class Wish:
+    """A request of a person, in model terms: granted or not is decided by the shifts of ``day``."""
+
+    day: int
+    kind: str  # day_off, day_on, shift_off, shift_on
+    window: tuple[int, int] | None  # start-time window of the shift type, local minutes
+    shift: str  # the window as written, for the plan's table
+    weight: int  # cents the manager would pay to grant it
+
+
+@dataclass(frozen=True)
 class Worker:
     """A named person or one hire slot, with the shifts it may take and its prices in cents."""
 
@@ -77,6 +88,8 @@ class Worker:
     limits: Limits
     min_weekly_slots: int
     window: tuple[int, int] | None  # [first day, last day] of an internship, else None
+    roster: RosterRules = field(default_factory=RosterRules)  # fixed days off are already out of shifts
+    wishes: tuple[Wish, ...] = ()
 
     @cached_property
     def fixed_cost(self) -> int:
@@ -427,8 +440,12 @@ def _worker(
     skills = scenario.skills_of(person) if person is not None else frozenset(role.skills)
     productivity = round(100 * (person.productivity if person and person.productivity else role.productivity))
     window = _internship_window(scenario, person) if role.kind == "trainee" else None
+    roster = scenario.roster_rules(role_name, person)
+    off = days_off(scenario, roster)
     allowed = [
-        i for i, shift in enumerate(shifts[role_name]) if _may_take(scenario, role, rules, person, shift, window)
+        i
+        for i, shift in enumerate(shifts[role_name])
+        if shift.day not in off and _may_take(scenario, role, rules, person, shift, window)
     ]
 
     fixed: list[tuple[str, int]] = []
@@ -478,7 +495,39 @@ def _worker(
         limits=_limits(scenario, rules, role.kind),
         min_weekly_slots=grid.slots(min_weekly),
         window=window,
+        roster=roster,
+        wishes=_wishes(scenario, person),
     )
+
+
+def days_off(scenario: Scenario, roster: RosterRules) -> frozenset[int]:
+    """Horizon days a person's fixed days off (weekday names or dates) keep free of shift starts."""
+    grid = scenario.grid
+    names = [d for d in roster.days_off or () if isinstance(d, str)]
+    weekdays = set(weekday_numbers(names))
+    dates = {d for d in roster.days_off or () if not isinstance(d, str)}
+    return frozenset(k for k, d in enumerate(grid.dates) if d.weekday() in weekdays or d in dates)
+
+
+def _wishes(scenario: Scenario, person: PersonSpec | None) -> tuple[Wish, ...]:
+    if person is None:
+        return ()
+    start = scenario.grid.dates[0]
+    return tuple(
+        Wish(
+            day=(r.date - start).days,
+            kind=r.kind,
+            window=parse_window(r.shift) if r.shift else None,
+            shift=r.shift or "",
+            weight=cents(r.weight),
+        )
+        for r in scenario.requests_of(person.name)
+    )
+
+
+def starts_in(data: ModelData, shift: Shift, window: tuple[int, int]) -> bool:
+    """Whether a shift is of the type a start-time window names."""
+    return in_window(data.scenario.grid.minute_of_slot[shift.start], window)
 
 
 def agreed_weeks(data: ModelData, w: Worker) -> list[int]:

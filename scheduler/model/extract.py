@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from scheduler.model.build import Handles
-from scheduler.model.data import FULL, ModelData, cents, shift_slots
+from scheduler.model.data import FULL, ModelData, Wish, Worker, cents, shift_slots, starts_in
+from scheduler.plan import FAIRNESS_COLUMNS, WISH_COLUMNS
 from scheduler.requirements import service_level
 
 
@@ -91,6 +92,8 @@ class PlanTables:
     service: pd.DataFrame
     shortfall: pd.DataFrame
     total_cents: int
+    wishes: pd.DataFrame
+    fairness: pd.DataFrame
 
 
 def plan_tables(data: ModelData, a: Assignment) -> PlanTables:
@@ -105,6 +108,8 @@ def plan_tables(data: ModelData, a: Assignment) -> PlanTables:
                 cost_rows.append(_line(worker.role, worker.id, component, 1, "horizon", amount, amount))
         cost_rows.extend(_shift_cost_lines(data, w, a.shifts.get(w, ())))
     agency = _agency(data, a, cost_rows)
+    wishes = _wishes(data, a, cost_rows)
+    fairness = _fairness(data, a, cost_rows)
     cost_rows.extend(_shortfall_lines(data, a))
     costs = pd.DataFrame(cost_rows, columns=["role", "who", "component", "quantity", "unit", "unit_price", "amount"])
     total = sum(row["cents"] for row in cost_rows)
@@ -120,7 +125,94 @@ def plan_tables(data: ModelData, a: Assignment) -> PlanTables:
         service=_service(data, coverage),
         shortfall=_shortfall(data, a),
         total_cents=total,
+        wishes=wishes,
+        fairness=fairness,
     )
+
+
+
+
+def wish_granted(data: ModelData, worker: Worker, taken: tuple[int, ...], wish: Wish) -> bool:
+    """Whether a person's shifts grant a wish (the shifts starting on its day, of its type if any)."""
+    shifts = data.shifts[worker.role]
+    hit = any(
+        shifts[i].day == wish.day and (wish.window is None or starts_in(data, shifts[i], wish.window)) for i in taken
+    )
+    return not hit if wish.kind in ("day_off", "shift_off") else hit
+
+
+def _wishes(data: ModelData, a: Assignment, cost_rows: list[dict]) -> pd.DataFrame:
+    """One row per request, granted or not; those not granted are priced at their weight."""
+    grid = data.scenario.grid
+    rows = []
+    for w, worker in enumerate(data.workers):
+        refused = []
+        for wish in worker.wishes:
+            granted = wish_granted(data, worker, a.shifts.get(w, ()), wish)
+            rows.append(
+                {
+                    "person": worker.id,
+                    "date": grid.dates[wish.day].isoformat(),
+                    "kind": wish.kind,
+                    "shift": wish.shift,
+                    "weight": wish.weight / 100,
+                    "granted": granted,
+                }
+            )
+            if not granted and wish.weight:
+                refused.append(wish.weight)
+        if refused:
+            amount = sum(refused)
+            cost_rows.append(_line(worker.role, worker.id, "wishes not granted", len(refused), "wish", 0, amount))
+            cost_rows[-1]["unit_price"] = round(amount / len(refused) / 100, 2)
+    return pd.DataFrame(rows, columns=list(WISH_COLUMNS))
+
+
+def fair_counts(data: ModelData, worker: Worker, taken: tuple[int, ...]) -> dict[str, int]:
+    """Nights (shifts with night hours), weekends with a shift starting on Saturday or Sunday, Sundays."""
+    grid = data.scenario.grid
+    shifts = [data.shifts[worker.role][i] for i in taken]
+    weekends = {grid.week_of_day[s.day] for s in shifts if grid.dates[s.day].weekday() >= 5}
+    return {
+        "nights": sum(1 for s in shifts if s.night_slots),
+        "weekends": len(weekends),
+        "sundays": sum(1 for s in shifts if grid.dates[s.day].weekday() == 6),
+    }
+
+
+def _fairness(data: ModelData, a: Assignment, cost_rows: list[dict]) -> pd.DataFrame:
+    """Per role with a fairness rule: min, max and spread of each count among its named people."""
+    rows = []
+    for role_name, role in data.scenario.spec.roles.items():
+        if role.fairness is None:
+            continue
+        members = [w for w, worker in enumerate(data.workers) if worker.role == role_name and not worker.hire]
+        if len(members) < 2:
+            continue
+        counts = [fair_counts(data, data.workers[w], a.shifts.get(w, ())) for w in members]
+        for measure in ("nights", "weekends", "sundays"):
+            rule = getattr(role.fairness, measure)
+            if rule is None:
+                continue
+            values = [c[measure] for c in counts]
+            spread = max(values) - min(values)
+            rows.append(
+                {
+                    "role": role_name,
+                    "measure": measure,
+                    "min": min(values),
+                    "max": max(values),
+                    "spread": spread,
+                    "limit": rule.max_difference if rule.max_difference is not None else "",
+                    "price": rule.price if rule.price is not None else "",
+                }
+            )
+            if rule.price and spread:
+                unit = cents(rule.price)
+                cost_rows.append(
+                    _line(role_name, f"{measure} spread", "fairness", spread, "unit of spread", unit, spread * unit)
+                )
+    return pd.DataFrame(rows, columns=list(FAIRNESS_COLUMNS))
 
 
 def _line(role: str, who: str, component: str, quantity: float, unit: str, unit_cents: int, amount_cents: int) -> dict:

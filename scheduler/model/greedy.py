@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scheduler.model.data import FULL, ModelData, Shift, Worker, agreed_weeks
+from scheduler.model.data import FULL, ModelData, Shift, Worker, agreed_weeks, starts_in
 from scheduler.model.extract import Assignment
+from scheduler.timegrid import parse_window
 
 
 @dataclass
@@ -131,7 +132,71 @@ class Greedy:
             return False
         if self.budget_hours and not self._on_pace(p, s, week):
             return False
+        if not self._roster_rules_hold(p, s, total):
+            return False
         return self._weekly_rest_holds(p, s)
+
+    def _roster_rules_hold(self, p: _Person, s: Shift, total: int) -> bool:
+        """The scenario's per-person rules that only tighten as a roster grows (so a refusal stands): most
+        consecutive days, shortest run of days off between worked days, most weekends, most hours, forbidden
+        successions. The others (fewest consecutive days, fewest hours) are judged on the finished roster."""
+        rules = p.worker.roster
+        if rules.is_empty:
+            return True
+        days = p.days | {s.day}
+        if rules.max_hours is not None and total > math.floor(rules.max_hours * self.grid.slots_per_hour + 1e-9):
+            return False
+        if rules.max_consecutive_days is not None:
+            run, d = 1, s.day - 1
+            while d in days:
+                run, d = run + 1, d - 1
+            d = s.day + 1
+            while d in days:
+                run, d = run + 1, d + 1
+            if run > rules.max_consecutive_days:
+                return False
+        if rules.min_consecutive_days_off is not None:
+            for a, b in zip(sorted(days), sorted(days)[1:], strict=False):
+                if 0 < b - a - 1 < rules.min_consecutive_days_off:
+                    return False
+        if rules.max_weekends is not None:
+            weekends = {self.grid.week_of_day[d] for d in days if self.grid.dates[d].weekday() >= 5}
+            if len(weekends) > rules.max_weekends:
+                return False
+        shifts = self.data.shifts[p.worker.role]
+        for rule in rules.no_succession or ():
+            first, then = parse_window(rule.first), parse_window(rule.then)
+            for i in p.shifts:
+                other = shifts[i]
+                if other.day == s.day - 1 and starts_in(self.data, other, first) and starts_in(self.data, s, then):
+                    return False
+                if other.day == s.day + 1 and starts_in(self.data, s, first) and starts_in(self.data, other, then):
+                    return False
+        return True
+
+    def roster_breaches(self) -> int:
+        """People whose finished roster breaks a rule a greedy cannot keep while it builds (fewest
+        consecutive days, fewest hours): counted as unmet needs, so such a plan is never taken as legal."""
+        out = 0
+        for p in self.people:
+            rules = p.worker.roster
+            if p.worker.hire and p.index not in self.hired:
+                continue
+            if rules.min_hours is not None and p.total < math.ceil(rules.min_hours * self.grid.slots_per_hour - 1e-9):
+                out += 1
+                continue
+            least = rules.min_consecutive_days
+            if least is not None:
+                days, n = sorted(p.days), self.grid.days
+                runs: list[list[int]] = []
+                for d in days:
+                    if runs and runs[-1][-1] == d - 1:
+                        runs[-1].append(d)
+                    else:
+                        runs.append([d])
+                if any(len(r) < least and r[0] > 0 and r[-1] < n - 1 for r in runs):
+                    out += 1
+        return out
 
     def _on_pace(self, p: _Person, s: Shift, week: int) -> bool:
         """Whether a person's hours up to the end of each week from this one stay within the horizon's budget
@@ -811,4 +876,4 @@ def greedy_plan(data: ModelData) -> tuple[Assignment, int]:
     """A plan built greedily, and how many needs it could not meet (0 when it believes it is legal)."""
     g = Greedy(data, budget_hours=True)
     unmet = g.fill()
-    return g.result(), unmet
+    return g.result(), unmet + g.roster_breaches()

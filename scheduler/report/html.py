@@ -180,6 +180,7 @@ def plan_report(scenario: Scenario, plan: Plan) -> str:
         "<h2>Service level</h2>",
         _chart(charts.service_chart(plan), "No stream with a response target."),
         _service_table(plan),
+        _wishes_section(plan),
         "<h2>Independent check</h2>",
         check_section(scenario, plan),
         _stages(plan),
@@ -258,6 +259,27 @@ def _service_table(plan: Plan) -> str:
         }
     )
     return _table(shown, numeric=["expected"])
+
+
+def _wishes_section(plan: Plan) -> str:
+    """Which requests were granted, and the spread of nights, weekends and Sundays within each role."""
+    if plan.wishes.empty and plan.fairness.empty:
+        return ""
+    parts = ["<h2>Wishes and fair shares</h2>"]
+    summary = plan.wish_summary()
+    if summary:
+        parts.append(
+            f'<p class="note">{summary["granted"]} of {summary["asked"]} wishes granted; those not granted weigh '
+            f"{escape(money(summary['not_granted_weight'], plan.currency))} (priced in the cost as "
+            '"wishes not granted").</p>'
+        )
+        shown = plan.wishes.assign(
+            granted=["yes" if str(v).lower() in ("true", "1") else "NO" for v in plan.wishes["granted"]]
+        )
+        parts.append(_table(shown, numeric=["weight"]))
+    if not plan.fairness.empty:
+        parts.append(_table(plan.fairness, numeric=["min", "max", "spread"]))
+    return "".join(parts)
 
 
 def _stages(plan: Plan) -> str:

@@ -105,6 +105,21 @@ def plan_tables(plan: Plan) -> Group:
         if len(plan.shortfall) > 20:
             short.add_row("…", f"{len(plan.shortfall) - 20} more rows in shortfall.csv", "", "")
         parts.append(short)
+    wishes = plan.wish_summary()
+    if wishes:
+        head.add_row(
+            "wishes granted",
+            f"{wishes['granted']} of {wishes['asked']} "
+            f"(not granted: {money(wishes['not_granted_weight'], plan.currency)} of weight)",
+        )
+    if not plan.fairness.empty:
+        fair = Table(title="Fair shares (named people of each role)", title_justify="left")
+        for col in ("role", "measure", "min", "max", "spread", "limit / price"):
+            fair.add_column(col, justify="left" if col in ("role", "measure") else "right")
+        for row in plan.fairness.itertuples(index=False):
+            rule = str(row.limit) if str(row.limit) not in ("", "nan") else f"{row.price} per unit"
+            fair.add_row(str(row.role), str(row.measure), str(row.min), str(row.max), str(row.spread), rule)
+        parts.append(fair)
     return Group(*parts)
 
 

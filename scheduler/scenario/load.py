@@ -32,11 +32,13 @@ from scheduler.scenario.schema import (
     ROLE_KINDS,
     DateRange,
     PersonSpec,
+    RequestSpec,
     RoleSpec,
+    RosterRules,
     ScenarioSpec,
     StreamSpec,
 )
-from scheduler.timegrid import TimeGrid, parse_clock, parse_window
+from scheduler.timegrid import TimeGrid, in_window, parse_clock, parse_window
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_SCENARIO_BYTES = 2 * 1024 * 1024  # a scenario of 500 people and a few variants is ~100 kB
@@ -94,6 +96,23 @@ class Scenario:
 
     def role_of(self, person: PersonSpec) -> RoleSpec:
         return self.spec.roles[person.role]
+
+    def roster_rules(self, role: str, person: PersonSpec | None = None) -> RosterRules:
+        """A person's hard roster rules (a hire's when ``person`` is None): the role's, with the person's own."""
+        return self.spec.roles[role].roster.merged(person.roster if person is not None else None)
+
+    def requests_of(self, name: str) -> tuple[RequestSpec, ...]:
+        return tuple(r for r in self.spec.requests if r.person == name)
+
+    @property
+    def has_roster_rules(self) -> bool:
+        """Whether any wish, fairness or per-person roster rule is set (column generation has none)."""
+        spec = self.spec
+        return bool(
+            spec.requests
+            or any(not r.roster.is_empty or r.fairness is not None for r in spec.roles.values())
+            or any(p.roster is not None and not p.roster.is_empty for p in spec.people)
+        )
 
     def skills_of(self, person: PersonSpec) -> frozenset[str]:
         base = person.skills if person.skills is not None else self.role_of(person).skills
@@ -335,6 +354,7 @@ def build_scenario(
     rules, role_rules = _rule_sets(spec, source)
     grid = _grid(spec, source)
     _check_references(spec, source)
+    _check_roster(spec, source)
     _check_shifts(spec, role_rules, grid, source)
     arrivals = _arrivals(spec, grid, demand_texts, source)
     _check_volumes(spec, grid, arrivals, source)
@@ -612,6 +632,57 @@ def _check_references(spec: ScenarioSpec, source: str) -> None:
                         str(event.date),
                         f"a date inside the horizon ({spec.horizon.start} + {spec.horizon.days} days)",
                     )
+
+
+def _starts(role: RoleSpec) -> list[int]:
+    """Local start minutes of a role's shift catalogue."""
+    sh = role.shifts
+    return list(range(parse_clock(sh.earliest_start), parse_clock(sh.latest_start) + 1, sh.start_step_minutes))
+
+
+def _check_shift_window(role: RoleSpec, role_name: str, window: str, source: str, where: str) -> None:
+    """A shift type is a start-time window; one that no shift of the role starts in names nothing."""
+    if not any(in_window(m, parse_window(window)) for m in _starts(role)):
+        sh = role.shifts
+        raise InputError(
+            source,
+            where,
+            window,
+            f"a start-time window holding a start of role {role_name}'s shifts "
+            f"({sh.earliest_start} to {sh.latest_start} every {sh.start_step_minutes} min)",
+        )
+
+
+def _check_roster(spec: ScenarioSpec, source: str) -> None:
+    """Roster rules and requests: dates inside the horizon, shift types the role has, known people."""
+    first = spec.horizon.start.toordinal()
+    last = first + spec.horizon.days - 1
+    inside = f"a date inside the horizon ({spec.horizon.start} + {spec.horizon.days} days)"
+    holders = [(f"roles.{n}.roster", n, r.roster) for n, r in spec.roles.items()]
+    holders += [(f"people[{i}].roster", p.role, p.roster) for i, p in enumerate(spec.people) if p.roster]
+    for where, role_name, rules in holders:
+        role = spec.roles[role_name]
+        merged = role.roster.merged(rules)
+        for low, high in (("min_consecutive_days", "max_consecutive_days"), ("min_hours", "max_hours")):
+            lo, hi = getattr(merged, low), getattr(merged, high)
+            if lo is not None and hi is not None and lo > hi:
+                raise InputError(source, f"{where}.{low}", lo, f"at most {high} ({hi})")
+        for j, day in enumerate(rules.days_off or ()):
+            if isinstance(day, date) and not first <= day.toordinal() <= last:
+                raise InputError(source, f"{where}.days_off[{j}]", str(day), f"a weekday name or {inside}")
+        for j, rule in enumerate(rules.no_succession or ()):
+            _check_shift_window(role, role_name, rule.first, source, f"{where}.no_succession[{j}].first")
+            _check_shift_window(role, role_name, rule.then, source, f"{where}.no_succession[{j}].then")
+    people = {p.name: p for p in spec.people}
+    for j, req in enumerate(spec.requests):
+        where = f"requests[{j}]"
+        if req.person not in people:
+            raise InputError(source, f"{where}.person", req.person, f"a person of the scenario: {', '.join(people)}")
+        if not first <= req.date.toordinal() <= last:
+            raise InputError(source, f"{where}.date", str(req.date), inside)
+        if req.shift is not None:
+            role_name = people[req.person].role
+            _check_shift_window(spec.roles[role_name], role_name, req.shift, source, f"{where}.shift")
 
 
 def _check_shifts(spec: ScenarioSpec, role_rules: Mapping[str, RuleSet], grid: TimeGrid, source: str) -> None:

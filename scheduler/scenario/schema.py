@@ -213,6 +213,84 @@ class AgencyRates(Spec):
     weekend: NonNegative
 
 
+class SuccessionSpec(Spec):
+    """Shift types named by start-time windows: no shift starting in ``then`` the day after one starting in
+    ``first`` (e.g. first "20:00-24:00", then "00:00-12:00": no early shift after a late one)."""
+
+    first: Window
+    then: Window
+
+
+class RosterRules(Spec):
+    """Hard per-person rules beyond the law; on a role they are the defaults of its people and hires, a
+    person's own fields replace the role's. Days count by the day a shift starts (as L3132-1 does)."""
+
+    days_off: tuple[Weekday | Day, ...] | None = None
+    min_consecutive_days: int | None = Field(None, ge=1, le=MAX_DAYS)
+    max_consecutive_days: int | None = Field(None, ge=1, le=MAX_DAYS)
+    min_consecutive_days_off: int | None = Field(None, ge=1, le=MAX_DAYS)
+    max_weekends: int | None = Field(None, ge=0, le=MAX_DAYS)
+    min_hours: NonNegative | None = None
+    max_hours: NonNegative | None = None
+    no_succession: tuple[SuccessionSpec, ...] | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> RosterRules:
+        for low, high in (("min_consecutive_days", "max_consecutive_days"), ("min_hours", "max_hours")):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo is not None and hi is not None and lo > hi:
+                raise ValueError(f"{low} ({lo}) is above {high} ({hi})")
+        return self
+
+    def merged(self, own: RosterRules | None) -> RosterRules:
+        """The role's rules with a person's own fields in their place."""
+        if own is None:
+            return self
+        return self.model_copy(update={k: v for k, v in own if v is not None})
+
+    @property
+    def is_empty(self) -> bool:
+        return all(v is None for _, v in self)
+
+
+class FairMeasure(Spec):
+    """Spread (max - min over the role's named people) of one count: priced, or capped, as the user chooses."""
+
+    price: NonNegative | None = None  # euros per unit of spread
+    max_difference: int | None = Field(None, ge=0, le=MAX_DAYS)
+
+    @model_validator(mode="after")
+    def _one(self) -> FairMeasure:
+        if (self.price is None) == (self.max_difference is None):
+            raise ValueError("give exactly one of 'price' (euros per unit of spread) or 'max_difference'")
+        return self
+
+
+class FairnessSpec(Spec):
+    nights: FairMeasure | None = None  # shifts with night hours
+    weekends: FairMeasure | None = None  # weekends with a shift starting on Saturday or Sunday
+    sundays: FairMeasure | None = None  # shifts starting on a Sunday
+
+
+class RequestSpec(Spec):
+    """A wish, soft: ``weight`` is what the manager would pay (euros) to grant it. ``shift`` names shift
+    types by a start-time window; day kinds take no shift."""
+
+    person: Name
+    date: Day
+    kind: Literal["day_off", "day_on", "shift_off", "shift_on"]
+    shift: Window | None = None
+    weight: NonNegative
+
+    @model_validator(mode="after")
+    def _shift(self) -> RequestSpec:
+        if self.kind.startswith("shift") and self.shift is None:
+            raise ValueError(f"a '{self.kind}' request needs 'shift' (a start-time window 'HH:MM-HH:MM')")
+        if self.kind.startswith("day") and self.shift is not None:
+            raise ValueError(f"a '{self.kind}' request takes no 'shift' (use shift_on / shift_off)")
+        return self
+
+
 class RoleSpec(Spec):
     kind: RoleKind
     skills: tuple[Name, ...]
@@ -230,6 +308,8 @@ class RoleSpec(Spec):
     max_concurrent: int | None = Field(None, ge=0, le=10_000)
     monthly_fee: NonNegative = 0.0
     rules: dict[str, Any] = Field(default_factory=dict)
+    roster: RosterRules = RosterRules()
+    fairness: FairnessSpec | None = None
 
     @model_validator(mode="after")
     def _kind_fields(self) -> RoleSpec:
@@ -281,6 +361,7 @@ class PersonSpec(Spec):
     internship: DateRange | None = None
     min_weekly_hours: NonNegative = 0.0  # e.g. a trainee's agreed presence
     training_cost: NonNegative = 0.0  # one-off cost of new skills (upskilling)
+    roster: RosterRules | None = None  # replaces the role's roster rules field by field
 
 
 class HireSpec(Spec):
@@ -325,6 +406,7 @@ class ScenarioSpec(Spec):
     hire: dict[Name, HireSpec] = Field(default_factory=dict)
     costs: CostsSpec = CostsSpec()
     shortfall: ShortfallSpec = ShortfallSpec()
+    requests: tuple[RequestSpec, ...] = ()
     variants: dict[Name, dict[str, Any]] = Field(default_factory=dict)
 
 

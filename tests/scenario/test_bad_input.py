@@ -286,3 +286,46 @@ def test_random_bytes_in_either_file_load_or_name_it(folder: Path, data: bytes, 
     demand.write_bytes(damaged if into == "csv" else good["csv"])
     scenario.write_bytes(damaged if into == "yaml" else good["yaml"])
     loads_or_names_the_file(lambda: load_scenario(scenario), {str(scenario), str(demand)})
+
+
+ROSTER_MISTAKES = [
+    ("requests", "[{person: Ana, date: 2026-03-09, kind: day_off, weight: 5}]", {}, "requests[0].date", "2026-03-09"),
+    ("requests", "[{person: Zoe, date: 2026-03-02, kind: day_off, weight: 5}]", {}, "requests[0].person", "Zoe"),
+    (
+        "requests",
+        '[{person: Ana, date: 2026-03-02, kind: shift_on, shift: "20:00-21:00", weight: 5}]',
+        {},
+        "requests[0].shift",
+        "20:00-21:00",
+    ),
+    ("requests", "[{person: Ana, date: 2026-03-02, kind: day_off, weight: -1}]", {}, "requests[0].weight", "-1"),
+    ("requests", "[{person: Ana, date: 2026-03-02, kind: shift_off, weight: 1}]", {}, "requests[0]", "shift"),
+    ("role_roster", "{min_consecutive_days: 4, max_consecutive_days: 3}", {}, "roles.junior.roster", "above"),
+    (
+        "role_roster",
+        "{max_consecutive_days: 3}",
+        {"people": "[{name: Ana, role: junior, roster: {min_consecutive_days: 5}}]"},
+        "people[0].roster.min_consecutive_days",
+        "5",
+    ),
+    ("role_roster", "{days_off: [2026-04-01]}", {}, "roles.junior.roster.days_off[0]", "2026-04-01"),
+    (
+        "role_roster",
+        '{no_succession: [{first: "09:00-10:00", then: "13:00-14:00"}]}',
+        {},
+        "roles.junior.roster.no_succession[0].then",
+        "13:00-14:00",
+    ),
+    ("fairness", "{nights: {price: 5, max_difference: 1}}", {}, "roles.junior.fairness.nights", "exactly one"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "extra", "field", "shown"), ROSTER_MISTAKES)
+def test_roster_rules_and_requests_bad_values_name_the_field(key, value, extra, field, shown) -> None:
+    from tests.model.test_wishes import case
+
+    with pytest.raises(InputError) as error:
+        case(days=3, **{key: value}, **extra)
+    assert field in error.value.field, error.value.message
+    assert shown in error.value.message
+    assert error.value.exit_code == 2
