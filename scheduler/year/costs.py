@@ -25,6 +25,7 @@ class CurvePoint:
     team: Team
     status: str
     cost: float | None  # the plan's cost (None: no plan); an upper figure, the plan is real
+    variable_cost: float | None  # the cost less the planned roles' salaries (the year model pays those)
     bound: float | None  # the solver's proven lower bound for this week and team
     agency_hours: float
     in_house_hours: float
@@ -118,14 +119,14 @@ def solve_points(
             chains.append([Job(label, None, params, scenario=data)])
             keys.append((group.name, team))
     outcomes = run_chains(chains, jobs=jobs, on_done=on_done)
-    return [_point(g, t, o, check_plans) for (g, t), o in zip(keys, outcomes, strict=True)]
+    return [_point(g, t, o, check_plans, roles) for (g, t), o in zip(keys, outcomes, strict=True)]
 
 
-def _point(group: str, team: Team, outcome: Outcome, check_plans: bool) -> CurvePoint:
+def _point(group: str, team: Team, outcome: Outcome, check_plans: bool, roles: list[str]) -> CurvePoint:
     plan = outcome.plan
     if plan is None or not plan.is_feasible():
         status = plan.status if plan is not None else "ERROR"
-        return CurvePoint(group, team, status, None, None, 0.0, 0.0, None)
+        return CurvePoint(group, team, status, None, None, None, 0.0, 0.0, None)
     row = outcome.row
     week = job_scenario(outcome.job)
     service = [v for v in expected_service(week, plan).values() if v is not None]
@@ -135,11 +136,14 @@ def _point(group: str, team: Team, outcome: Outcome, check_plans: bool) -> Curve
 
         verdict = check(week, plan)
         checked, violations = verdict.ok, len(verdict.violations)
+    costs = plan.costs
+    fixed = costs[(costs["unit"] == "horizon") & costs["role"].isin(roles)]["amount"].sum() if not costs.empty else 0
     return CurvePoint(
         group,
         team,
         plan.status,
         float(plan.total_cost),
+        float(plan.total_cost) - float(fixed),
         plan.stats.best_bound,
         float(row.get("agency_hours") or 0.0),
         float(row.get("in_house_hours") or 0.0),

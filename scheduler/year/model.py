@@ -23,7 +23,7 @@ WEEKS_PER_MONTH = 30.4375 / 7  # the weekly engine prices a month of salary over
 @dataclass(frozen=True)
 class Point:
     team: tuple[int, ...]
-    cost: float  # per week
+    cost: float  # per week: the plan's cost less the in-house salaries (agency, premiums, overtime, fees)
     agency_hours: float = 0.0
     in_house_hours: float = 0.0
     service: float | None = None
@@ -119,8 +119,10 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
     M, R = len(data.months), len(data.roles)
     md = _Model()
     perm = [[md.var(integer=True) for _ in range(M)] for _ in range(R)]
-    hire = [[md.var(data.recruitment[r], ub=0 if m < data.lead_time else math.inf, integer=True) for m in range(M)]
-            for r in range(R)]
+    hire = [
+        [md.var(data.recruitment[r], ub=0 if m < data.lead_time else math.inf, integer=True) for m in range(M)]
+        for r in range(R)
+    ]
     lines_idx: dict[str, list[tuple[int, int, float]]] = {}  # line -> (var, month, coef)
 
     def line(name: str, var: int, month: int, coef: float) -> None:
@@ -140,10 +142,10 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
                 kinds = ["temporary"] + (["seasonal"] if data.seasonal_months and all(data.seasonal_months[m] for m in months) else [])
                 for kind in kinds:
                     extra = data.temporary_extra if kind == "temporary" else data.seasonal_extra
-                    cost = length * data.salary_month[r] * extra
-                    v = md.var(cost + data.recruitment[r] * 0.0, integer=True)
+                    v = md.var(length * data.salary_month[r] * (1 + extra), integer=True)
                     cdd_vars.append((r, s, length, kind, v))
                     for m in months:
+                        line("fixed_term_salaries", v, m, data.salary_month[r])
                         line(f"{kind}_indemnities", v, m, data.salary_month[r] * extra)
     trainee_vars = []
     for w in data.windows:
@@ -172,13 +174,11 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
                     if w.start <= m < w.start + w.months:
                         terms[v] = -data.trainee_share
             md.row(terms, 0, 0)
-            # paid staff not in the curve: on leave, ramping up
-            paid_away = data.salary_month[r]
-            line("paid_leave", perm[r][m], m, paid_away * leave)
-            line("ramp_up", hire[r][m], m, paid_away * data.ramp_loss)
-            md.h.changeColCost(perm[r][m], paid_away * leave + data.recruitment[r] * data.attrition / 12)
+            # salaries are paid whether the capacity is at work, on leave or ramping up
+            pay = data.salary_month[r]
+            md.h.changeColCost(perm[r][m], pay + data.recruitment[r] * data.attrition / 12)
+            line("salaries", perm[r][m], m, pay)
             line("replacing_leavers", perm[r][m], m, data.recruitment[r] * data.attrition / 12)
-            md.h.changeColCost(hire[r][m], data.recruitment[r] + paid_away * data.ramp_loss)
         for g, weeks in data.weeks[m].items():
             if weeks <= 0:
                 continue
@@ -189,13 +189,11 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
             for p in points:
                 v = md.var(weeks * p.cost, ub=1.0)
                 ws[p.team] = v
-                line("operating", v, m, weeks * p.cost)
+                line("operating", v, m, weeks * p.cost)  # agency, premiums, overtime of the week
             lam[(m, g)] = ws
             md.row(dict.fromkeys(ws.values(), 1.0), 1, 1)
-            for r in range(R):
-                idle = md.var(weeks * data.salary_month[r] / WEEKS_PER_MONTH)
-                line("idle_staff", idle, m, weeks * data.salary_month[r] / WEEKS_PER_MONTH)
-                md.row({**{v: float(t[r]) for t, v in ws.items()}, idle: 1.0, team[r][m]: -1.0}, 0, 0)
+            for r in range(R):  # capacity beyond the solved team is paid (salaries) and unused
+                md.row({**{v: float(t[r]) for t, v in ws.items()}, team[r][m]: -1.0}, -math.inf, 0)
     if extra_rows is not None:
         extra_rows(md, {"hire": hire, "perm": perm})
     md.h.setOptionValue("time_limit", float(time_limit))
