@@ -109,7 +109,11 @@ class _Model:
         idx = np.array(list(terms), dtype=np.int32)
         val = np.array(list(terms.values()), dtype=float)
         self.h.addRow(
-            -highspy.kHighsInf if lo == -math.inf else lo, highspy.kHighsInf if hi == math.inf else hi, len(idx), idx, val
+            -highspy.kHighsInf if lo == -math.inf else lo,
+            highspy.kHighsInf if hi == math.inf else hi,
+            len(idx),
+            idx,
+            val,
         )
 
 
@@ -131,7 +135,11 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
     for r in range(R):
         for m in range(M):
             prev = {perm[r][m - 1]: -1.0} if m else {}
-            md.row({perm[r][m]: 1.0, **prev, hire[r][m]: -1.0}, data.existing[r] if m == 0 else 0, data.existing[r] if m == 0 else 0)
+            md.row(
+                {perm[r][m]: 1.0, **prev, hire[r][m]: -1.0},
+                data.existing[r] if m == 0 else 0,
+                data.existing[r] if m == 0 else 0,
+            )
             line("recruitment", hire[r][m], m, data.recruitment[r])
     # fixed-term contracts: starts by role, month, length and kind
     cdd_vars: list[tuple[int, int, int, str, int]] = []
@@ -139,7 +147,9 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
         for s in range(M):
             for length in range(data.cdd_min, min(data.cdd_max, M - s) + 1):
                 months = range(s, s + length)
-                kinds = ["temporary"] + (["seasonal"] if data.seasonal_months and all(data.seasonal_months[m] for m in months) else [])
+                kinds = ["temporary"] + (
+                    ["seasonal"] if data.seasonal_months and all(data.seasonal_months[m] for m in months) else []
+                )
                 for kind in kinds:
                     extra = data.temporary_extra if kind == "temporary" else data.seasonal_extra
                     v = md.var(length * data.salary_month[r] * (1 + extra), integer=True)
@@ -166,7 +176,7 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
         leave = data.leave_share[m] if data.leave_share else 0.0
         for r in range(R):
             terms = {team[r][m]: 1.0, perm[r][m]: -(1 - leave), hire[r][m]: data.ramp_loss}
-            for (rr, s, length, _kind, v) in cdd_vars:
+            for rr, s, length, _kind, v in cdd_vars:
                 if rr == r and s <= m < s + length:
                     terms[v] = terms.get(v, 0.0) - 1.0
             if data.trainee_role == r:
@@ -205,7 +215,9 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
     has = info.primal_solution_status == 2
     if not has:
         empty = np.zeros((R, M))
-        return YearSolution(status.upper(), None, None, None, wall, empty, empty, empty, empty, [], np.zeros(0), empty, {})
+        return YearSolution(
+            status.upper(), None, None, None, wall, empty, empty, empty, empty, [], np.zeros(0), empty, {}
+        )
     x = np.array(md.h.getSolution().col_value)
     obj = float(info.objective_function_value)
     bound = float(info.mip_dual_bound)
@@ -216,13 +228,13 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
     hire_a = np.array([[rnd(hire[r][m]) for m in range(M)] for r in range(R)])
     cdd_a, seas_a = np.zeros((R, M), dtype=int), np.zeros((R, M), dtype=int)
     starts = []
-    for (r, s, length, kind, v) in cdd_vars:
+    for r, s, length, kind, v in cdd_vars:
         n = rnd(v)
         if n:
             starts.append((r, s, length, kind, n))
-            cdd_a[r, s:s + length] += n
+            cdd_a[r, s : s + length] += n
             if kind == "seasonal":
-                seas_a[r, s:s + length] += n
+                seas_a[r, s : s + length] += n
     lines = {}
     for name, entries in lines_idx.items():
         arr = np.zeros(M)
@@ -232,8 +244,17 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
     weights = {key: {t: val(v) for t, v in ws.items() if val(v) > 1e-7} for key, ws in lam.items()}
     return YearSolution(
         "OPTIMAL" if status.lower() == "optimal" else status.upper(),
-        obj, bound, gap, wall, perm_a, hire_a, cdd_a, seas_a, starts,
+        obj,
+        bound,
+        gap,
+        wall,
+        perm_a,
+        hire_a,
+        cdd_a,
+        seas_a,
+        starts,
         np.array([rnd(v) for v in trainee_vars]),
         np.array([[val(team[r][m]) for m in range(M)] for r in range(R)]),
-        weights, lines,
+        weights,
+        lines,
     )
