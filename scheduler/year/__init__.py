@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -319,7 +319,7 @@ def _roster_teams(sol: YearSolution, data: YearData, groups) -> dict[str, tuple[
     for g in groups:
         m = int(np.argmax([data.weeks[m].get(g.name, 0) for m in range(len(data.months))]))
         cap = sol.team[:, m] if sol.objective is not None else np.zeros(len(data.roles))
-        out[g.name] = tuple(int(math.floor(c + 1e-6)) for c in cap)
+        out[g.name] = tuple(math.floor(c + 1e-6) for c in cap)
     return out
 
 
@@ -334,7 +334,7 @@ def _estimate(sol: YearSolution, m: int, g: str, points: dict) -> float | None:
 def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles, week_params, say) -> pd.DataFrame:
     """Real weeks (busiest, quietest, middle) solved with their own demand at the plan's team, against the
     representative week's interpolated figure (both less salaries, per week)."""
-    cols = ["week_start", "month", "group", "estimate", "real_cost", "real_status", "difference_share"]
+    cols = ["week_start", "month", "group", "estimate", "real_cost", "real_status", "difference", "difference_share"]
     if sol.objective is None or params.validate_weeks <= 0:
         return pd.DataFrame(columns=cols)
     total = scales.groupby("week_start")["scale"].mean()
@@ -346,7 +346,7 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
     fake, wanted, meta = [], {}, []
     for w in picks:
         m = int(np.argmax(weights[:, index[w]]))
-        team = tuple(int(math.floor(c + 1e-6)) for c in sol.team[:, m])
+        team = tuple(math.floor(c + 1e-6) for c in sol.team[:, m])
         name = f"week {w.isoformat()}"
         fake.append(Group(name, (w,), {s: float(v) for s, v in wide.loc[w].items()}, False, 0.0))
         wanted[name] = [team]
@@ -357,7 +357,8 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
     for w, m, g, name, _team in meta:
         est = _estimate(sol, m, g, data.points)
         real = got[name]
-        diff = (real.variable_cost - est) / max(1.0, abs(est)) if real.variable_cost is not None and est else None
+        diff = None if real.variable_cost is None or est is None else real.variable_cost - est
+        share = None if diff is None else (diff / est if est > 0 else 0.0 if abs(diff) < 0.01 else None)
         rows.append(
             {
                 "week_start": w,

@@ -152,8 +152,9 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
                 )
                 for kind in kinds:
                     extra = data.temporary_extra if kind == "temporary" else data.seasonal_extra
-                    v = md.var(length * data.salary_month[r] * (1 + extra), integer=True)
+                    v = md.var(length * data.salary_month[r] * (1 + extra) + data.recruitment[r], integer=True)
                     cdd_vars.append((r, s, length, kind, v))
+                    line("recruitment", v, s, data.recruitment[r])
                     for m in months:
                         line("fixed_term_salaries", v, m, data.salary_month[r])
                         line(f"{kind}_indemnities", v, m, data.salary_month[r] * extra)

@@ -45,7 +45,8 @@ class YearPlan:
         if self.is_feasible():
             for col in self.months.columns:
                 if col.startswith("hires_"):
-                    hires[col[6:]] = {m: int(v) for m, v in zip(self.months["month"], self.months[col]) if v}
+                    pairs = zip(self.months["month"], self.months[col], strict=True)
+                    hires[col[6:]] = {m: int(v) for m, v in pairs if v}
         return {
             "scenario": self.scenario,
             "variant": self.variant,
@@ -102,9 +103,10 @@ class YearPlan:
 
 
 def _validation_gap(validation: pd.DataFrame) -> float | None:
-    if validation.empty or validation["real_cost"].isna().all():
+    diffs = pd.to_numeric(validation["difference_share"], errors="coerce").dropna() if not validation.empty else []
+    if not len(diffs):
         return None
-    return round(float(validation["difference_share"].abs().max()), 4)
+    return round(float(diffs.abs().max()), 4)
 
 
 def year_report(plan: YearPlan) -> str:
