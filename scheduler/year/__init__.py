@@ -358,7 +358,7 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
         est = _estimate(sol, m, g, data.points)
         real = got[name]
         diff = None if real.variable_cost is None or est is None else real.variable_cost - est
-        share = None if diff is None else (diff / est if est > 0 else 0.0 if abs(diff) < 0.01 else None)
+        None if diff is None else (diff / est if est > 0 else 0.0 if abs(diff) < 0.01 else None)
         rows.append(
             {
                 "week_start": w,
