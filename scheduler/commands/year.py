@@ -15,7 +15,9 @@ from scheduler.commands.common import EXIT_FAIL, FORMAT, emit_json, handle_error
 @click.option("--months", default=12, show_default=True, type=int, help="Months planned from the horizon's start.")
 @click.option("--history", default=None, type=click.Path(dir_okay=False), help="Demand history CSV to forecast.")
 @click.option("--jobs", default=1, show_default=True, type=int, help="Weekly solves run in parallel.")
-@click.option("--time-limit", default=None, type=float, help="Seconds per weekly solve (default: year.week_time_limit).")
+@click.option(
+    "--time-limit", default=None, type=float, help="Seconds per weekly solve (default: year.week_time_limit)."
+)
 @click.option("--variants", is_flag=True, help="Plan the base and every variant; say which is cheapest over the year.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @FORMAT
@@ -60,12 +62,17 @@ def year(scenario, output, months, history, jobs, time_limit, variants, force, f
             s = p.summary()
             cost = "no plan" if p.total_cost is None else f"{p.total_cost:,.0f} {p.currency}".replace(",", " ")
             bound = "—" if p.bound is None else f"{p.bound:,.0f}".replace(",", " ")
-            stdout.print(f"{p.scenario} / {p.variant or 'base'}: {p.status}, year {cost} (year-model bound {bound}), "
-                         f"{p.wall_time:.0f} s; hires {s['hires'] or 'none'}; real weeks vs estimate "
-                         f"{'—' if s['validation_gap'] is None else format(s['validation_gap'], '.1%')}")
+            stdout.print(
+                f"{p.scenario} / {p.variant or 'base'}: {p.status}, year {cost} (year-model bound {bound}), "
+                f"{p.wall_time:.0f} s; hires {s['hires'] or 'none'}; real weeks vs estimate "
+                f"{'—' if s['validation_gap'] is None else format(s['validation_gap'], '.1%')}"
+            )
         if verdict:
-            ahead = "" if verdict["ahead_by"] is None else (
-                f", {verdict['ahead_by']:,.0f} cheaper than {verdict['next']}".replace(",", " "))
+            ahead = (
+                ""
+                if verdict["ahead_by"] is None
+                else (f", {verdict['ahead_by']:,.0f} cheaper than {verdict['next']}".replace(",", " "))
+            )
             stdout.print(f"cheapest over {months} months: {verdict['cheapest']}{ahead}")
     if not feasible:
         sys.exit(EXIT_FAIL)

@@ -75,7 +75,16 @@ def week_raw(scenario: Scenario, scale: Mapping[str, float], team: Team, roles: 
     }
     out = deep_merge(raw, over)
     out["people"] = people
-    return out
+    return _plain(out)
+
+
+def _plain(value: Any) -> Any:
+    """Plain dicts and lists (read-only views of a loaded scenario do not pickle for the pool)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def candidate_teams(centre: Team, limits: Team, step: int) -> list[Team]:
@@ -114,8 +123,10 @@ def solve_points(
     chains, keys = [], []
     for group in groups:
         for team in teams_by_group.get(group.name, ()):
-            data = ScenarioData(scenario.source, week_raw(scenario, group.scale, team, roles), scenario.demand_texts)
-            label = f"{group.name} team {'/'.join(map(str, team))}"
+            data = ScenarioData(
+                scenario.source, week_raw(scenario, group.scale, team, roles), dict(scenario.demand_texts)
+            )
+            label = f"{group.name} team {'+'.join(map(str, team))}"
             chains.append([Job(label, None, params, scenario=data)])
             keys.append((group.name, team))
     outcomes = run_chains(chains, jobs=jobs, on_done=on_done)
