@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scheduler.engine.master import quiet_highs
+from scheduler.errors import SchedulerError
 
 WEEKS_PER_MONTH = 30.4375 / 7  # the weekly engine prices a month of salary over 30.4375 days
 
@@ -195,7 +196,10 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
                 continue
             points = data.points.get(g, ())
             if not points:
-                raise ValueError(f"group {g} has no solved week with a plan")
+                raise SchedulerError(
+                    f"representative week {g} has no weekly plan for any team tried: give the weekly solves more "
+                    "time (--time-limit) or let the agency cover more (max_concurrent, skills)"
+                )
             ws = {}
             for p in points:
                 v = md.var(weeks * p.cost, ub=1.0)
