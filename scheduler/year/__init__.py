@@ -334,7 +334,8 @@ def _estimate(sol: YearSolution, m: int, g: str, points: dict) -> float | None:
 def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles, week_params, say) -> pd.DataFrame:
     """Real weeks (busiest, quietest, middle) solved with their own demand at the plan's team, against the
     representative week's interpolated figure (both less salaries, per week)."""
-    cols = ["week_start", "month", "group", "estimate", "real_cost", "real_status", "difference", "difference_share"]
+    cols = ["week_start", "month", "group", "team", "estimate", "real_cost", "real_status", "difference"]
+    cols.append("difference_share")
     if sol.objective is None or params.validate_weeks <= 0:
         return pd.DataFrame(columns=cols)
     total = scales.groupby("week_start")["scale"].mean()
@@ -346,7 +347,9 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
     fake, wanted, meta = [], {}, []
     for w in picks:
         m = int(np.argmax(weights[:, index[w]]))
-        team = tuple(math.floor(c + 1e-6) for c in sol.team[:, m])
+        # the solved team the month leans on most for this group: the real week and the estimate share it
+        lam = sol.weights.get((m, group_of[w].name), {})
+        team = max(lam, key=lam.get) if lam else tuple(math.floor(c + 1e-6) for c in sol.team[:, m])
         name = f"week {w.isoformat()}"
         fake.append(Group(name, (w,), {s: float(v) for s, v in wide.loc[w].items()}, False, 0.0))
         wanted[name] = [team]
@@ -354,20 +357,22 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
     say(f"validation: {len(picks)} real weeks")
     got = {p.group: p for p in solve_points(scenario, fake, wanted, roles, week_params, jobs=params.jobs)}
     rows = []
-    for w, m, g, name, _team in meta:
-        est = _estimate(sol, m, g, data.points)
+    for w, m, g, name, team in meta:
+        est = next((p.cost for p in data.points.get(g, ()) if p.team == team), None)
         real = got[name]
         diff = None if real.variable_cost is None or est is None else real.variable_cost - est
-        None if diff is None else (diff / est if est > 0 else 0.0 if abs(diff) < 0.01 else None)
+        share = None if diff is None else (diff / est if est > 0 else 0.0 if abs(diff) < 0.01 else None)
         rows.append(
             {
                 "week_start": w,
                 "month": data.months[m],
                 "group": g,
+                "team": "+".join(map(str, team)),
                 "estimate": est,
                 "real_cost": real.variable_cost,
                 "real_status": real.status,
-                "difference_share": diff,
+                "difference": diff,
+                "difference_share": share,
             }
         )
     return pd.DataFrame(rows, columns=cols)
