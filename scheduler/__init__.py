@@ -19,6 +19,9 @@ _EXPORTS = {
     "load_scenario": "scheduler.scenario",
     "SolveParams": "scheduler.solve",
     "solve": "scheduler.solve",
+    "plan_year": "scheduler.year",
+    "YearParams": "scheduler.year",
+    "YearPlan": "scheduler.year",
 }
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from scheduler.commands import batch, bench, check, init, simulate, solve
+from scheduler.commands import batch, bench, check, init, simulate, solve, year
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -36,6 +36,7 @@ for command in (
     batch.sweep,
     bench.bench,
     init.init,
+    year.year,
 ):
     main.add_command(command)
 

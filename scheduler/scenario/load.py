@@ -411,6 +411,9 @@ def _with_defaults(raw: dict[str, Any], source: str) -> dict[str, Any]:
                 else:
                     filled_hires[name] = body
             out["hire"] = filled_hires
+    year = raw.get("year")
+    if isinstance(year, Mapping):  # only a scenario that asks for a year plan gets the year defaults
+        out["year"] = deep_merge(base["year"], year)
     streams = raw.get("streams")
     if isinstance(streams, Mapping):
         out["streams"] = {

@@ -408,6 +408,11 @@ class ScenarioSpec(Spec):
     shortfall: ShortfallSpec = ShortfallSpec()
     requests: tuple[RequestSpec, ...] = ()
     variants: dict[Name, dict[str, Any]] = Field(default_factory=dict)
+    year: YearSpec | None = None  # the year plan's section (scheduler.scenario.year)
 
 
 BAND_NAMES = BANDS
+
+from scheduler.scenario.year import YearSpec  # noqa: E402  (it uses the types above)
+
+ScenarioSpec.model_rebuild()

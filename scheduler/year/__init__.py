@@ -1,1 +1,458 @@
-"""The year plan: demand over twelve months and the team, month by month."""
+"""``plan_year(scenario, params) -> YearPlan``: whom to hire, when, and what to outsource, month by month.
+
+1. Demand per week over the months (the scenario's ``year:`` factors and uplifts, or a forecast of a history).
+2. Weeks grouped by demand level (holiday weeks apart): one representative week per group.
+3. Each representative week solved by the weekly engine for a grid of in-house teams: weekly cost curves.
+4. The year MIP (HiGHS) picks permanent hires, fixed-term contracts and trainees month by month over them.
+5. Refinement: the teams the plan uses, ± one step, solved too; the MIP solved again.
+6. Validation: a few real weeks of the plan solved with their own demand, compared with the estimate.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scheduler.errors import InputError
+from scheduler.scenario import Scenario
+from scheduler.solve import SolveParams
+from scheduler.year.calendar import (
+    Group,
+    forecast_scales,
+    group_weeks,
+    plan_months,
+    plan_weeks,
+    week_month_weights,
+    weekly_scales,
+)
+from scheduler.year.costs import CurvePoint, candidate_teams, existing, grid_teams, planned_roles, solve_points
+from scheduler.year.model import WEEKS_PER_MONTH, Point, Window, YearData, YearSolution, solve_year
+from scheduler.year.plan import YearPlan
+
+__all__ = ["YearParams", "YearPlan", "plan_year"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class YearParams:
+    months: int = 12
+    jobs: int = 1
+    week_time_limit: float | None = None  # None: the scenario's year.week_time_limit
+    workers: int = 1  # CP-SAT workers per weekly solve (jobs x workers <= cores)
+    seed: int = 0
+    history: str | Path | None = None  # a demand history CSV to forecast from
+    refine: bool = True
+    validate_weeks: int = 3
+    year_time_limit: float = 30.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.months <= 36:
+            raise InputError("--months", "--months", self.months, "1 to 36 months")
+        if self.jobs < 1:
+            raise InputError("--jobs", "--jobs", self.jobs, "a positive number of processes")
+
+
+def plan_year(scenario: Scenario, params: YearParams | None = None, progress: Progress | None = None) -> YearPlan:
+    """The cheapest year under the scenario's ``year:`` section (defaults when it has none)."""
+    params = params or YearParams()
+    say = progress or (lambda _text: None)
+    started = time.perf_counter()
+    spec = scenario.spec
+    year = spec.year
+    if year is None:
+        scenario = scenario.with_overrides({"year": {}})
+        year = scenario.spec.year
+    roles = planned_roles(scenario)
+    if not roles:
+        raise InputError(
+            scenario.source, "hire", dict(spec.hire), "at least one salaried role to hire (senior, junior)"
+        )
+    start = spec.horizon.start
+    months = plan_months(start, params.months)
+    weeks = plan_weeks(months)
+    weights = week_month_weights(weeks, months)
+    streams = [n for n, s in spec.streams.items() if s.arrivals is not None]
+    scales, history, method = _demand(scenario, params, start, weeks, streams)
+    groups = group_weeks(scales, year.demand_levels)
+    say(f"{len(weeks)} weeks in {len(months)} months, {len(groups)} representative weeks ({method})")
+    base = existing(scenario, roles)
+    limits = tuple(b + spec.hire[r].max for r, b in zip(roles, base, strict=True))
+    week_params = SolveParams(
+        time_limit=params.week_time_limit or year.week_time_limit,
+        workers=params.workers,
+        seed=params.seed,
+        explain=False,
+    )
+    done: dict[tuple[str, tuple[int, ...]], CurvePoint] = {}
+
+    def run(wanted: dict[str, list[tuple[int, ...]]], check_plans: bool) -> None:
+        todo = {g: [t for t in ts if (g, t) not in done] for g, ts in wanted.items()}
+        n = sum(map(len, todo.values()))
+        if not n:
+            return
+        count = [0]
+
+        def tick(label: str) -> None:
+            count[0] += 1
+            say(f"  week {count[0]}/{n}: {label}")
+
+        for p in solve_points(
+            scenario, groups, todo, roles, week_params, jobs=params.jobs, check_plans=check_plans, on_done=tick
+        ):
+            done[(p.group, p.team)] = p
+
+    say("round 1: a grid of teams per representative week")
+    run({g.name: grid_teams(limits, year.team_steps) for g in groups}, check_plans=False)
+    data = _year_data(scenario, year, roles, base, limits, months, weeks, weights, groups, done)
+    solution = solve_year(data, params.year_time_limit)
+    rounds = [_round("grid", solution, done)]
+    say(f"year model: {solution.status}, {_money(solution.objective)}")
+    if params.refine and solution.objective is not None:
+        wanted = _near_chosen(solution, data, groups, limits, year.team_steps)
+        say(f"round 2: {sum(map(len, wanted.values()))} teams near the plan's")
+        run(wanted, check_plans=True)
+        data = _year_data(scenario, year, roles, base, limits, months, weeks, weights, groups, done)
+        solution = solve_year(data, params.year_time_limit)
+        rounds.append(_round("refined", solution, done))
+        say(f"year model: {solution.status}, {_money(solution.objective)}")
+    # one checked roster per representative week, at the team of its busiest month
+    rosters = _roster_teams(solution, data, groups)
+    for g, team in rosters.items():
+        point = done.get((g, team))
+        if point is None or point.checked is None:
+            done.pop((g, team), None)
+    run({g: [t] for g, t in rosters.items()}, check_plans=True)
+    validation = _validate(scenario, params, solution, data, groups, weeks, weights, scales, roles, week_params, say)
+    plan_months_table = _months_table(scenario, solution, data, months, weights, scales, weeks, roles)
+    payback = _payback(solution, data, roles, months, params.year_time_limit)
+    points = pd.DataFrame(
+        [
+            {
+                "group": p.group,
+                **{f"team_{r}": t for r, t in zip(roles, p.team, strict=True)},
+                "status": p.status,
+                "cost": p.cost,
+                "bound": p.bound,
+                "cost_less_salaries": p.variable_cost,
+                "agency_hours": p.agency_hours,
+                "in_house_hours": p.in_house_hours,
+                "service": p.service,
+                "checked": p.checked,
+                "violations": p.violations,
+                "roster_of_plan": rosters.get(p.group) == p.team,
+            }
+            for p in done.values()
+        ]
+    )
+    groups_table = pd.DataFrame(
+        [
+            {
+                "group": g.name,
+                "weeks": len(g.weeks),
+                "first_week": min(g.weeks),
+                "holiday": g.holiday,
+                **{f"scale_{s}": v for s, v in g.scale.items()},
+                "largest_distance": g.spread,
+            }
+            for g in groups
+        ]
+    )
+    notes = [
+        "Costs rest on weekly plans (real rosters); the year's bound is the year model's bound over those cost curves.",
+        "Leavers are replaced at the recruitment cost (attrition x staff / 12 a month); upskilling is not planned.",
+    ]
+    status = solution.status if solution.objective is not None else "INFEASIBLE"
+    return YearPlan(
+        scenario=spec.name,
+        variant=scenario.variant,
+        status=status,
+        total_cost=solution.objective,
+        bound=solution.bound,
+        gap=solution.gap,
+        wall_time=time.perf_counter() - started,
+        currency=spec.costs.currency,
+        months=plan_months_table,
+        groups=groups_table,
+        points=points,
+        validation=validation,
+        payback=payback,
+        weeks=scales,
+        history=history,
+        method=method,
+        notes=tuple(notes),
+        rounds=tuple(rounds),
+    )
+
+
+def _money(value: float | None) -> str:
+    return "no plan" if value is None else f"{value:,.0f}".replace(",", " ")
+
+
+def _demand(scenario: Scenario, params: YearParams, start: date, weeks: list[date], streams: list[str]):
+    """Weekly scales per stream: from a history's forecast, or from the scenario's factors."""
+    year = scenario.spec.year
+    if params.history is None:
+        return weekly_scales(weeks, start, streams, year), None, "scenario factors and uplifts"
+    try:
+        from scheduler.year.forecast import forecast_history, read_history
+    except ImportError:
+        raise InputError(
+            str(params.history),
+            "--history",
+            str(params.history),
+            "a build with scheduler.year.forecast (not in this one)",
+        ) from None
+    factors = {i + 1: f for i, f in enumerate(year.monthly_factors)}
+    forecast = forecast_history(read_history(params.history), start, params.months, factors)
+    grid_days = scenario.grid.days
+    base_items = {s: float(scenario.arrivals[s].sum()) * 7 / grid_days for s in streams}
+    scales = forecast_scales(forecast.weekly, base_items, weeks)
+    weekly = forecast.weekly[["week_start", "stream", "items", "lo", "hi"]]
+    scales = scales.merge(weekly, on=["week_start", "stream"], how="left")
+    return scales, forecast.history_weekly, f"forecast ({forecast.method})"
+
+
+def _year_data(scenario, year, roles, base, limits, months, weeks, weights, groups: list[Group], done) -> YearData:
+    spec = scenario.spec
+    index = {w: i for i, w in enumerate(weeks)}
+    per_month = []
+    for m in range(len(months)):
+        per_month.append({g.name: float(sum(weights[m, index[w]] for w in g.weeks)) for g in groups})
+    points = {
+        g.name: tuple(
+            Point(p.team, p.variable_cost, p.agency_hours, p.in_house_hours, p.service)
+            for (gn, _t), p in sorted(done.items())
+            if gn == g.name and p.feasible
+        )
+        for g in groups
+    }
+    salary = []
+    for r in roles:
+        s = spec.roles[r].salary
+        salary.append(s.monthly_gross * (1 + s.employer_charge_rate))
+    leave_w = np.array(year.paid_leave_by_month, dtype=float)
+    leave = []
+    for mo in months:
+        share = year.paid_leave_weeks * leave_w[mo.month - 1] / leave_w.sum() / WEEKS_PER_MONTH if leave_w.sum() else 0
+        leave.append(min(1.0, share))
+    ramp = min(1.0, year.ramp_up_weeks / WEEKS_PER_MONTH) * (1 - year.ramp_up_productivity)
+    ft = year.fixed_term
+    cdd_roles = tuple(i for i, r in enumerate(roles) if not ft.roles or r in ft.roles)
+    tr = year.trainees
+    windows = []
+    for w in tr.windows:
+        for mo in months:
+            if mo.month == w.start:
+                windows.append(Window(mo.index, w.months, w.max))
+                break
+    trainee_hire = next((h for r, h in spec.hire.items() if spec.roles[r].kind == "trainee"), None)
+    return YearData(
+        months=tuple(m.label for m in months),
+        roles=tuple(roles),
+        existing=base,
+        max_team=limits,
+        weeks=tuple(per_month),
+        points=points,
+        salary_month=tuple(salary),
+        recruitment=tuple(spec.hire[r].recruitment_cost for r in roles),
+        lead_time=year.lead_time_months,
+        ramp_loss=ramp,
+        attrition=year.attrition_per_year,
+        leave_share=tuple(leave),
+        cdd_roles=cdd_roles,
+        cdd_min=ft.min_months,
+        cdd_max=ft.max_months,
+        seasonal_months=tuple(m.month in ft.seasonal_months for m in months),
+        temporary_extra=ft.temporary_end_indemnity + ft.paid_leave_indemnity,
+        seasonal_extra=ft.seasonal_end_indemnity + ft.paid_leave_indemnity,
+        trainee_role=roles.index(tr.counts_as) if tr.counts_as in roles else None,
+        trainee_share=tr.capacity_share,
+        stipend=tr.stipend_monthly,
+        stipend_free_months=tr.stipend_free_months,
+        trainee_recruitment=trainee_hire.recruitment_cost if trainee_hire else 0.0,
+        per_tutor=tr.per_tutor,
+        tutor_roles=tuple(i for i, r in enumerate(roles) if r in tr.tutor_roles),
+        windows=tuple(windows),
+    )
+
+
+def _round(name: str, sol: YearSolution, done) -> dict:
+    return {
+        "round": name,
+        "status": sol.status,
+        "objective": sol.objective,
+        "bound": sol.bound,
+        "gap": sol.gap,
+        "weekly_solves": len(done),
+        "wall_time": round(sol.wall_time, 2),
+    }
+
+
+def _near_chosen(sol: YearSolution, data: YearData, groups, limits, step) -> dict[str, list[tuple[int, ...]]]:
+    """Per group, the teams each month's capacity lies between, and one step either side."""
+    wanted: dict[str, set] = {g.name: set() for g in groups}
+    for m in range(len(data.months)):
+        for g, w in data.weeks[m].items():
+            if w <= 0:
+                continue
+            cap = sol.team[:, m]
+            for rounding in (math.floor, math.ceil):
+                centre = tuple(
+                    min(lim, max(0, rounding(c + 1e-6 if rounding is math.floor else c - 1e-6)))
+                    for c, lim in zip(cap, limits, strict=True)
+                )
+                wanted[g].update(candidate_teams(centre, limits, step))
+    return {g: sorted(t) for g, t in wanted.items()}
+
+
+def _roster_teams(sol: YearSolution, data: YearData, groups) -> dict[str, tuple[int, ...]]:
+    """Per group, the in-house team (rounded down: capacity on leave is away) of the month it weighs most in."""
+    out = {}
+    for g in groups:
+        m = int(np.argmax([data.weeks[m].get(g.name, 0) for m in range(len(data.months))]))
+        cap = sol.team[:, m] if sol.objective is not None else np.zeros(len(data.roles))
+        out[g.name] = tuple(math.floor(c + 1e-6) for c in cap)
+    return out
+
+
+def _estimate(sol: YearSolution, m: int, g: str, points: dict) -> float | None:
+    weights = sol.weights.get((m, g))
+    if not weights:
+        return None
+    costs = {p.team: p.cost for p in points.get(g, ())}
+    return float(sum(w * costs[t] for t, w in weights.items()))
+
+
+def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles, week_params, say) -> pd.DataFrame:
+    """Real weeks (busiest, quietest, middle) solved with their own demand at the plan's team, against the
+    representative week's interpolated figure (both less salaries, per week)."""
+    cols = ["week_start", "month", "group", "team", "estimate", "real_cost", "real_status", "difference"]
+    cols.append("difference_share")
+    if sol.objective is None or params.validate_weeks <= 0:
+        return pd.DataFrame(columns=cols)
+    total = scales.groupby("week_start")["scale"].mean()
+    order = total.sort_values().index.tolist()
+    picks = list(dict.fromkeys([order[-1], order[0], order[len(order) // 2]]))[: params.validate_weeks]
+    group_of = {w: g for g in groups for w in g.weeks}
+    wide = scales.pivot_table(index="week_start", columns="stream", values="scale")
+    index = {w: i for i, w in enumerate(weeks)}
+    fake, wanted, meta = [], {}, []
+    for w in picks:
+        m = int(np.argmax(weights[:, index[w]]))
+        # the solved team the month leans on most for this group: the real week and the estimate share it
+        lam = sol.weights.get((m, group_of[w].name), {})
+        team = max(lam, key=lam.get) if lam else tuple(math.floor(c + 1e-6) for c in sol.team[:, m])
+        name = f"week {w.isoformat()}"
+        fake.append(Group(name, (w,), {s: float(v) for s, v in wide.loc[w].items()}, False, 0.0))
+        wanted[name] = [team]
+        meta.append((w, m, group_of[w].name, name, team))
+    say(f"validation: {len(picks)} real weeks")
+    got = {p.group: p for p in solve_points(scenario, fake, wanted, roles, week_params, jobs=params.jobs)}
+    rows = []
+    for w, m, g, name, team in meta:
+        est = next((p.cost for p in data.points.get(g, ()) if p.team == team), None)
+        real = got[name]
+        diff = None if real.variable_cost is None or est is None else real.variable_cost - est
+        share = None if diff is None else (diff / est if est > 0 else 0.0 if abs(diff) < 0.01 else None)
+        rows.append(
+            {
+                "week_start": w,
+                "month": data.months[m],
+                "group": g,
+                "team": "+".join(map(str, team)),
+                "estimate": est,
+                "real_cost": real.variable_cost,
+                "real_status": real.status,
+                "difference": diff,
+                "difference_share": share,
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _months_table(scenario, sol, data, months, weights, scales, weeks, roles) -> pd.DataFrame:
+    total = scales.groupby("week_start")["scale"].mean()
+    demand = weights @ total.reindex(weeks).to_numpy() / weights.sum(axis=1)
+    rows = []
+    for m, mo in enumerate(months):
+        row = {
+            "month": mo.label,
+            "weeks": round(float(weights[m].sum()), 3),
+            "demand_index": round(float(demand[m]), 3),
+        }
+        if sol.objective is None:
+            rows.append(row)
+            continue
+        for i, r in enumerate(roles):
+            row[f"staff_{r}"] = int(sol.permanent[i, m])
+            row[f"hires_{r}"] = int(sol.hires[i, m])
+            row[f"leavers_{r}"] = round(float(sol.permanent[i, m]) * data.attrition / 12, 3)
+            row[f"fixed_term_{r}"] = int(sol.cdd[i, m])
+            row[f"seasonal_{r}"] = int(sol.seasonal[i, m])
+            row[f"capacity_{r}"] = round(float(sol.team[i, m]), 3)
+        row["trainees"] = int(
+            sum(n for w, n in zip(data.windows, sol.trainees, strict=True) if w.start <= m < w.start + w.months)
+        )
+        agency = in_house = 0.0
+        service = []
+        for g, wk in data.weeks[m].items():
+            pts = {p.team: p for p in data.points.get(g, ())}
+            for t, lam in sol.weights.get((m, g), {}).items():
+                agency += wk * lam * pts[t].agency_hours
+                in_house += wk * lam * pts[t].in_house_hours
+                if pts[t].service is not None:
+                    service.append(pts[t].service)
+        row["agency_hours"] = round(agency, 1)
+        row["in_house_hours"] = round(in_house, 1)
+        row["expected_service"] = min(service) if service else None
+        for name, values in sol.lines.items():
+            row[f"cost_{name}"] = round(float(values[m]), 2)
+        row["cost_total"] = round(sum(float(v[m]) for v in sol.lines.values()), 2)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _payback(sol: YearSolution, data: YearData, roles, months, time_limit) -> pd.DataFrame:
+    """Each month's permanent hires: the year without them (same model, those hires forbidden) against the
+    year with them; the saving per month in place over the recruitment cost gives the months to pay back."""
+    cols = ["role", "month", "hires", "recruitment_cost", "year_saving", "saving_per_month", "payback_months"]
+    rows = []
+    if sol.objective is None:
+        return pd.DataFrame(columns=cols)
+    for r in range(len(roles)):
+        for m in range(len(months)):
+            n = int(sol.hires[r, m])
+            if not n:
+                continue
+
+            def forbid(md, handles, r=r, m=m, n=n):
+                md.row({handles["hire"][r][m]: 1.0}, 0, n - 1)
+                for mm in range(m + 1, len(months)):  # no later hire replaces it
+                    md.row({handles["hire"][r][mm]: 1.0}, 0, int(sol.hires[r, mm]))
+
+            other = solve_year(data, time_limit, extra_rows=forbid)
+            saving = None if other.objective is None else other.objective - sol.objective
+            in_place = len(months) - m
+            rec = data.recruitment[r]
+            per_month = None if saving is None else (saving + rec) / in_place
+            payback = rec / per_month if per_month and per_month > 0 else None
+            rows.append(
+                {
+                    "role": roles[r],
+                    "month": data.months[m],
+                    "hires": n,
+                    "recruitment_cost": rec,
+                    "year_saving": saving,
+                    "saving_per_month": per_month,
+                    "payback_months": payback,
+                }
+            )
+    return pd.DataFrame(rows, columns=cols)

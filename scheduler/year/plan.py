@@ -1,0 +1,153 @@
+"""YearPlan: the month-by-month answer, its tables, ``year.json`` and the HTML report."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scheduler.plan import _json_default, _records, write_folder
+
+
+@dataclass(frozen=True)
+class YearPlan:
+    """The year plan. ``total_cost`` is the year MIP's objective over the weekly cost curves (real plans, so an
+    estimate of what the year costs); ``bound`` is HiGHS's bound on that MIP, not on the real year."""
+
+    scenario: str
+    variant: str | None
+    status: str
+    total_cost: float | None
+    bound: float | None
+    gap: float | None
+    wall_time: float
+    currency: str
+    months: pd.DataFrame  # one row per month
+    groups: pd.DataFrame  # representative weeks: weeks they stand for, scale, spread
+    points: pd.DataFrame  # every weekly solve: group, team, status, cost, bound, checker verdict
+    validation: pd.DataFrame  # real weeks of the chosen plan against the representative estimate
+    payback: pd.DataFrame  # each permanent hire: month, cost, saving, months to pay back
+    weeks: pd.DataFrame  # per week and stream: scale (and forecast items when a history was given)
+    history: pd.DataFrame | None = None
+    method: str = "scenario factors"
+    notes: tuple[str, ...] = ()
+    rounds: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    def is_feasible(self) -> bool:
+        return self.total_cost is not None
+
+    def summary(self) -> dict[str, Any]:
+        hires = {}
+        if self.is_feasible():
+            for col in self.months.columns:
+                if col.startswith("hires_"):
+                    pairs = zip(self.months["month"], self.months[col], strict=True)
+                    hires[col[6:]] = {m: int(v) for m, v in pairs if v}
+        return {
+            "scenario": self.scenario,
+            "variant": self.variant,
+            "status": self.status,
+            "total_cost": self.total_cost,
+            "bound": self.bound,
+            "gap": self.gap,
+            "wall_time": round(self.wall_time, 2),
+            "currency": self.currency,
+            "demand": self.method,
+            "hires": hires,
+            "rosters_checked": int(self.points["checked"].eq(True).sum()) if "checked" in self.points else 0,
+            "rosters_with_violations": int((self.points.get("violations", pd.Series(dtype=int)) > 0).sum()),
+            "validation_gap": _validation_gap(self.validation),
+            "notes": list(self.notes),
+        }
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        out = {
+            "year_months": self.months,
+            "year_groups": self.groups,
+            "year_weeks_solved": self.points,
+            "year_validation": self.validation,
+            "year_payback": self.payback,
+            "year_demand": self.weeks,
+        }
+        if self.history is not None:
+            out["year_history"] = self.history
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "rounds": list(self.rounds)} | {
+            name: _records(table) for name, table in self.tables().items()
+        }
+
+    def save(self, folder: str | Path, *, force: bool = False, parquet: bool = False, excel: bool = False) -> Path:
+        """Tables, ``year.json`` and ``report.html`` into ``folder``, written to a temporary folder and renamed."""
+
+        def fill(tmp: Path) -> None:
+            for name, table in self.tables().items():
+                table.to_csv(tmp / f"{name}.csv", index=False)
+                if parquet:
+                    table.astype({c: str for c in table.columns if table[c].dtype == object}).to_parquet(
+                        tmp / f"{name}.parquet", index=False
+                    )
+            if excel:
+                with pd.ExcelWriter(tmp / "year.xlsx", engine="openpyxl") as writer:
+                    for name, table in self.tables().items():
+                        table.to_excel(writer, sheet_name=name[:31], index=False)
+            (tmp / "year.json").write_text(json.dumps(self.to_json(), indent=1, default=_json_default) + "\n")
+            (tmp / "report.html").write_text(year_report(self), encoding="utf-8")
+
+        return write_folder(folder, fill, force=force)
+
+
+def _validation_gap(validation: pd.DataFrame) -> float | None:
+    diffs = pd.to_numeric(validation["difference_share"], errors="coerce").dropna() if not validation.empty else []
+    if not len(diffs):
+        return None
+    return round(float(diffs.abs().max()), 4)
+
+
+def year_report(plan: YearPlan) -> str:
+    """A self-contained page: key figures, headcount over demand, cost by month, the tables."""
+    from scheduler.report.html import _cards, _page, _table
+    from scheduler.year.charts import cost_chart, forecast_chart, headcount_chart
+
+    def money(v: float | None) -> str:
+        return "—" if v is None else f"{v:,.0f} {plan.currency}".replace(",", " ")
+
+    cards = _cards(
+        [
+            ("status", plan.status),
+            ("year cost (estimate)", money(plan.total_cost)),
+            ("year MIP bound", money(plan.bound)),
+            ("real weeks vs estimate", "—" if (g := _validation_gap(plan.validation)) is None else f"{g:.1%}"),
+            ("time", f"{plan.wall_time:.0f} s"),
+        ]
+    )
+    body = [
+        f"<h1>Year plan: {escape(plan.scenario)}{' / ' + escape(plan.variant) if plan.variant else ''}</h1>",
+        cards,
+        "<p>The year cost rests on weekly plans of representative weeks (each standing for the weeks listed "
+        "below) solved by the weekly engine; between solved teams the cost is interpolated. The bound is the year "
+        "model's own (over those curves), not a bound on the real year. Real weeks of the chosen plan were solved "
+        "again to measure how far the representative weeks are.</p>",
+    ]
+    if plan.is_feasible():
+        body += [
+            "<h2>Headcount and demand</h2>",
+            headcount_chart(plan) or "",
+            "<h2>Cost by month</h2>",
+            cost_chart(plan) or "",
+        ]
+        if plan.history is not None:
+            body += ["<h2>Forecast beside history</h2>", forecast_chart(plan) or ""]
+        body += ["<h2>Month by month</h2>", _table(plan.months.round(1))]
+        body += ["<h2>When each hire pays for itself</h2>", _table(plan.payback.round(1))]
+    body += ["<h2>Representative weeks</h2>", _table(plan.groups.round(3))]
+    body += ["<h2>Real weeks against the estimate</h2>", _table(plan.validation.round(2))]
+    body += ["<h2>Weekly solves</h2>", _table(plan.points.round(2), limit=60)]
+    if plan.notes:
+        body.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in plan.notes) + "</ul>")
+    return _page(f"Year plan {plan.scenario}", body)
