@@ -68,7 +68,7 @@ class Result:
         )
 
 
-class _Model:
+class CurtoisModel:
     """The CP-SAT model with its variables named after the rules they serve."""
 
     def __init__(self, inst: Instance) -> None:
@@ -285,7 +285,7 @@ def solve(
         When CP-SAT reports MODEL_INVALID, or the evaluator disagrees with the solver (a bug either way).
     """
     start = time.perf_counter()
-    model = _Model(instance)
+    model = CurtoisModel(instance)
     greedy = greedy_roster(instance)
     greedy_eval = evaluate(instance, greedy)
     for (e, d, s), v in model.x.items():
