@@ -54,8 +54,11 @@ def run_suite(instances: str, time_limit: float, workers: int, seed: int, fmt: s
         out.mkdir(parents=True, exist_ok=True)
     for n in numbers:
         instance = read_instance(DATA / f"Instance{n}.txt")
-        stderr.print(f"Instance{n}: {len(instance.employees)} staff, {instance.days} days, "
-                     f"{len(instance.shifts)} shifts, {time_limit:g} s limit", markup=False)
+        stderr.print(
+            f"Instance{n}: {len(instance.employees)} staff, {instance.days} days, "
+            f"{len(instance.shifts)} shifts, {time_limit:g} s limit",
+            markup=False,
+        )
         result = solve(instance, time_limit, workers, seed)
         if result.roster is not None:
             assert evaluate(instance, result.roster).penalty == result.objective  # solver and evaluator agree
@@ -75,8 +78,9 @@ def run_suite(instances: str, time_limit: float, workers: int, seed: int, fmt: s
             "wall_time": result.wall_time,
         }
         rows.append(row)
-        stderr.print(f"Instance{n}: {result.status} {result.objective} (bound {result.bound:g}, best known {bks})",
-                     markup=False)
+        stderr.print(
+            f"Instance{n}: {result.status} {result.objective} (bound {result.bound:g}, best known {bks})", markup=False
+        )
     if out:
         with open(out / "curtois.csv", "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
@@ -88,8 +92,17 @@ def run_suite(instances: str, time_limit: float, workers: int, seed: int, fmt: s
         from rich.table import Table
 
         table = Table(title=f"Curtois-Qu benchmark ({time_limit:g} s, {workers} workers)")
-        for col in ("instance", "status", "objective", "bound", "best known", "gap to best known", "gap to bound",
-                    "first (s)", "best (s)"):
+        for col in (
+            "instance",
+            "status",
+            "objective",
+            "bound",
+            "best known",
+            "gap to best known",
+            "gap to bound",
+            "first (s)",
+            "best (s)",
+        ):
             table.add_column(col, justify="right")
 
         def pct(g: float | None) -> str:
@@ -99,8 +112,16 @@ def run_suite(instances: str, time_limit: float, workers: int, seed: int, fmt: s
             return "—" if t is None else f"{t:.1f}"
 
         for r in rows:
-            table.add_row(r["instance"], r["status"], "—" if r["objective"] is None else str(r["objective"]),
-                          f"{r['bound']:g}", str(r["best_known"]), pct(r["gap_best_known"]), pct(r["gap_bound"]),
-                          sec(r["time_to_first"]), sec(r["time_to_best"]))
+            table.add_row(
+                r["instance"],
+                r["status"],
+                "—" if r["objective"] is None else str(r["objective"]),
+                f"{r['bound']:g}",
+                str(r["best_known"]),
+                pct(r["gap_best_known"]),
+                pct(r["gap_bound"]),
+                sec(r["time_to_first"]),
+                sec(r["time_to_best"]),
+            )
         stdout.print(table)
     return 0 if all(r["objective"] is not None for r in rows) else 1

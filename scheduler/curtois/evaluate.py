@@ -31,7 +31,7 @@ class Evaluation:
 def _runs(worked: list[bool], value: bool) -> list[tuple[int, int]]:
     """(start, length) of every maximal run of days equal to ``value``."""
     runs, start = [], None
-    for d, w in enumerate(worked + [not value]):
+    for d, w in enumerate([*worked, not value]):
         if w == value and start is None:
             start = d
         elif w != value and start is not None:

@@ -126,8 +126,9 @@ def parse_instance(text: str, file: str = "<instance>", name: str | None = None)
         if len(fields) != 3:
             raise InputError(file, where("SECTION_SHIFTS", number), line, "ShiftID,LengthMinutes,F1|F2|...")
         forbidden = tuple(f.strip() for f in fields[2].split("|") if f.strip())
-        shifts.append(ShiftType(fields[0].strip(), _int(file, where("SECTION_SHIFTS", number), fields[1], low=1),
-                                forbidden))
+        shifts.append(
+            ShiftType(fields[0].strip(), _int(file, where("SECTION_SHIFTS", number), fields[1], low=1), forbidden)
+        )
     names = [s.name for s in shifts]
     if len(set(names)) != len(names) or not names:
         raise InputError(file, "SECTION_SHIFTS", names, "at least one shift, with distinct IDs")
@@ -166,9 +167,7 @@ def parse_instance(text: str, file: str = "<instance>", name: str | None = None)
     for number, line in blocks["SECTION_DAYS_OFF"]:
         fields = line.split(",")
         emp = employee_of("SECTION_DAYS_OFF", number, fields[0])
-        days_off.setdefault(emp, set()).update(
-            day_of("SECTION_DAYS_OFF", number, f) for f in fields[1:] if f.strip()
-        )
+        days_off.setdefault(emp, set()).update(day_of("SECTION_DAYS_OFF", number, f) for f in fields[1:] if f.strip())
 
     employees: list[Employee] = []
     for number, fields in staff_rows:
@@ -185,8 +184,19 @@ def parse_instance(text: str, file: str = "<instance>", name: str | None = None)
             raise InputError(file, w, f"MinTotalMinutes {min_min} > MaxTotalMinutes {max_min}", "min <= max")
         if max_cons < 1 or min_cons > max_cons:
             raise InputError(file, w, f"consecutive shifts {min_cons}..{max_cons}", "1 <= max, min <= max")
-        employees.append(Employee(fields[0].strip(), max_shifts, max_min, min_min, max_cons, min_cons, min_off,
-                                  max_we, frozenset(days_off.get(fields[0].strip(), set()))))
+        employees.append(
+            Employee(
+                fields[0].strip(),
+                max_shifts,
+                max_min,
+                min_min,
+                max_cons,
+                min_cons,
+                min_off,
+                max_we,
+                frozenset(days_off.get(fields[0].strip(), set())),
+            )
+        )
 
     def requests(section: str) -> tuple[Request, ...]:
         out = []
@@ -194,8 +204,14 @@ def parse_instance(text: str, file: str = "<instance>", name: str | None = None)
             fields = line.split(",")
             if len(fields) != 4:
                 raise InputError(file, where(section, number), line, "EmpID,Day,ShiftID,Weight")
-            out.append(Request(employee_of(section, number, fields[0]), day_of(section, number, fields[1]),
-                               shift_of(section, number, fields[2]), _int(file, where(section, number), fields[3])))
+            out.append(
+                Request(
+                    employee_of(section, number, fields[0]),
+                    day_of(section, number, fields[1]),
+                    shift_of(section, number, fields[2]),
+                    _int(file, where(section, number), fields[3]),
+                )
+            )
         return tuple(out)
 
     cover: list[Cover] = []
@@ -204,10 +220,24 @@ def parse_instance(text: str, file: str = "<instance>", name: str | None = None)
         w = where("SECTION_COVER", number)
         if len(fields) != 5:
             raise InputError(file, w, line, "Day,ShiftID,Requirement,WeightUnder,WeightOver")
-        cover.append(Cover(day_of("SECTION_COVER", number, fields[0]), shift_of("SECTION_COVER", number, fields[1]),
-                           _int(file, w, fields[2]), _int(file, w, fields[3]), _int(file, w, fields[4])))
-    return Instance(name or Path(file).stem, days, tuple(shifts), tuple(employees), requests(
-        "SECTION_SHIFT_ON_REQUESTS"), requests("SECTION_SHIFT_OFF_REQUESTS"), tuple(cover))
+        cover.append(
+            Cover(
+                day_of("SECTION_COVER", number, fields[0]),
+                shift_of("SECTION_COVER", number, fields[1]),
+                _int(file, w, fields[2]),
+                _int(file, w, fields[3]),
+                _int(file, w, fields[4]),
+            )
+        )
+    return Instance(
+        name or Path(file).stem,
+        days,
+        tuple(shifts),
+        tuple(employees),
+        requests("SECTION_SHIFT_ON_REQUESTS"),
+        requests("SECTION_SHIFT_OFF_REQUESTS"),
+        tuple(cover),
+    )
 
 
 def read_instance(path: str | Path) -> Instance:

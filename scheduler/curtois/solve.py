@@ -59,8 +59,12 @@ def build(instance: Instance) -> tuple[cp_model.CpModel, dict[tuple[str, int, st
     """The model, one block per rule family; x[(employee, day, shift)] is 1 when that shift is worked."""
     m = cp_model.CpModel()
     H, shifts = instance.days, instance.shifts
-    x = {(e.name, d, s.name): m.new_bool_var(f"works({e.name},{d},{s.name})")
-         for e in instance.employees for d in range(H) for s in shifts}
+    x = {
+        (e.name, d, s.name): m.new_bool_var(f"works({e.name},{d},{s.name})")
+        for e in instance.employees
+        for d in range(H)
+        for s in shifts
+    }
     penalty: list = []
     for e in instance.employees:
         w = []
@@ -80,7 +84,7 @@ def build(instance: Instance) -> tuple[cp_model.CpModel, dict[tuple[str, int, st
         m.add(total >= e.min_minutes)
         k = e.max_consecutive
         for d in range(H - k):  # every window of max+1 days has a day off
-            m.add(sum(w[d:d + k + 1]) <= k)
+            m.add(sum(w[d : d + k + 1]) <= k)
         # minimum runs only when bounded by a day off on both sides inside the horizon
         for length in range(1, e.min_consecutive):
             for d in range(1, H - length):
@@ -126,14 +130,18 @@ def solve(instance: Instance, time_limit: float = 60.0, workers: int = 2, seed: 
         bound = float("inf") if code == cp_model.INFEASIBLE else solver.best_objective_bound
         return Result(instance.name, status, None, bound, None, None, wall, None)
     roster: Roster = {
-        e.name: tuple(next((s.name for s in instance.shifts if solver.value(x[e.name, d, s.name])), None)
-                      for d in range(instance.days))
+        e.name: tuple(
+            next((s.name for s in instance.shifts if solver.value(x[e.name, d, s.name])), None)
+            for d in range(instance.days)
+        )
         for e in instance.employees
     }
     verdict = evaluate(instance, roster)
     objective = round(solver.objective_value)
     if verdict.violations or verdict.penalty != objective:
-        raise AssertionError(f"{instance.name}: evaluator {verdict.penalty} {verdict.violations[:3]} "
-                             f"disagrees with CP-SAT {objective}")
-    return Result(instance.name, status, verdict.penalty, solver.best_objective_bound, progress.first,
-                  progress.best, wall, roster)
+        raise AssertionError(
+            f"{instance.name}: evaluator {verdict.penalty} {verdict.violations[:3]} disagrees with CP-SAT {objective}"
+        )
+    return Result(
+        instance.name, status, verdict.penalty, solver.best_objective_bound, progress.first, progress.best, wall, roster
+    )
