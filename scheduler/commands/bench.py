@@ -11,6 +11,15 @@ from scheduler.errors import InputError
 
 
 @click.command()
+@click.option(
+    "--suite",
+    type=click.Choice(["ladder", "curtois"]),
+    default="ladder",
+    show_default=True,
+    help="ladder: our generated sizes; curtois: the public Curtois-Qu instances (benchmarks/curtois).",
+)
+@click.option("--instances", default="1-24", show_default=True, help="Curtois-Qu instances, e.g. 1-12 or 1,3,5-7.")
+@click.option("-o", "--output", "output", default=None, help="Curtois suite: write the table as CSV and the rosters.")
 @click.option("--sizes", default="S,M", show_default=True, help="Comma-separated ladder sizes: S, M, L, XL.")
 @click.option(
     "--time-limit", type=click.FloatRange(min=0.1), default=None, help="Override every size's time limit (seconds)."
@@ -21,7 +30,16 @@ from scheduler.errors import InputError
 )
 @FORMAT
 @handle_errors
-def bench(sizes: str, time_limit: float | None, workers: int, seed: int, fmt: str) -> None:
+def bench(
+    suite: str,
+    instances: str,
+    output: str | None,
+    sizes: str,
+    time_limit: float | None,
+    workers: int,
+    seed: int,
+    fmt: str,
+) -> None:
     """Solve the benchmark ladder and report, per size: variables, constraints, time to first and best plan,
     objective, best bound, gap, status and peak memory, against the size's target.
 
@@ -36,7 +54,12 @@ def bench(sizes: str, time_limit: float | None, workers: int, seed: int, fmt: st
     Examples:
       scheduler bench --sizes S
       scheduler bench --sizes S,M,L --format json > bench.json
+      scheduler bench --suite curtois --instances 1-12 --time-limit 60 -o out/curtois
     """
+    if suite == "curtois":
+        from scheduler.curtois.bench import run_suite
+
+        sys.exit(run_suite(instances, time_limit or 60.0, workers, seed, fmt, output))
     from scheduler.bench import SIZES, measure
     from scheduler.report.table import frame_table
 

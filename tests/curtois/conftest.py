@@ -1,0 +1,19 @@
+"""Tiny instances written as Curtois-Qu text, so tests exercise the real parser."""
+
+from __future__ import annotations
+
+
+def instance_text(
+    staff: str = "A,D=7,3360,0,3,2,2,0",
+    shifts: str = "D,480,",
+    days_off: str = "A",
+    on: str = "",
+    off: str = "",
+    cover: str = "",
+    days: int = 7,
+) -> str:
+    return (
+        f"SECTION_HORIZON\n{days}\n\nSECTION_SHIFTS\n{shifts}\n\nSECTION_STAFF\n{staff}\n\n"
+        f"SECTION_DAYS_OFF\n{days_off}\n\nSECTION_SHIFT_ON_REQUESTS\n{on}\n\nSECTION_SHIFT_OFF_REQUESTS\n{off}\n\n"
+        f"SECTION_COVER\n{cover}\n"
+    )
