@@ -18,11 +18,14 @@ from scheduler.commands.common import EXIT_FAIL, FORMAT, emit_json, handle_error
 @click.option(
     "--time-limit", default=None, type=float, help="Seconds per weekly solve (default: year.week_time_limit)."
 )
+@click.option(
+    "--seed", default=0, show_default=True, type=int, help="Random seed of every weekly solve (same seed: same plan)."
+)
 @click.option("--variants", is_flag=True, help="Plan the base and every variant; say which is cheapest over the year.")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @FORMAT
 @handle_errors
-def year(scenario, output, months, history, jobs, time_limit, variants, force, fmt) -> None:
+def year(scenario, output, months, history, jobs, time_limit, seed, variants, force, fmt) -> None:
     """Plan a year month by month from weekly plans of representative weeks.
 
     \b
@@ -30,9 +33,10 @@ def year(scenario, output, months, history, jobs, time_limit, variants, force, f
       scheduler year scenarios/holiday_park.yaml -o out/park --jobs 2
     """
     from scheduler.year import YearParams, plan_year
+    from scheduler.year.plan import contracts_text, hires_text
 
     base = load(scenario, None)
-    params = YearParams(months=months, jobs=jobs, week_time_limit=time_limit, history=history)
+    params = YearParams(months=months, jobs=jobs, week_time_limit=time_limit, seed=seed, history=history)
     targets = [base] + ([base.with_variant(v) for v in base.variant_names()] if variants else [])
     plans = []
     for sc in targets:
@@ -62,10 +66,16 @@ def year(scenario, output, months, history, jobs, time_limit, variants, force, f
             s = p.summary()
             cost = "no plan" if p.total_cost is None else f"{p.total_cost:,.0f} {p.currency}".replace(",", " ")
             bound = "—" if p.bound is None else f"{p.bound:,.0f}".replace(",", " ")
+            rosters = s["plan_rosters"]
+            gap = "—" if s["validation_gap"] is None else format(s["validation_gap"], ".1%")
             stdout.print(
                 f"{p.scenario} / {p.variant or 'base'}: {p.status}, year {cost} (year-model bound {bound}), "
-                f"{p.wall_time:.0f} s; hires {s['hires'] or 'none'}; real weeks vs estimate "
-                f"{'—' if s['validation_gap'] is None else format(s['validation_gap'], '.1%')}"
+                f"{p.wall_time:.0f} s\n"
+                f"  hires: {hires_text(s['hires'], s['payback'])}\n"
+                f"  fixed-term contracts in place: {contracts_text(s['fixed_term'])}\n"
+                f"  rosters of the representative weeks: {rosters['clean']} of {rosters['weeks']} checker-clean; "
+                f"real weeks vs estimate {gap}",
+                highlight=False,
             )
         if verdict:
             ahead = (

@@ -73,9 +73,9 @@ class YearSpec(_Spec):
     paid_leave_by_month: tuple[Factor, ...] = Field(min_length=12, max_length=12)  # relative weights Jan..Dec
     fixed_term: FixedTermSpec
     trainees: TraineeSpec
-    demand_levels: int = Field(4, ge=1, le=12)  # representative weeks by demand level (holiday weeks apart)
-    team_steps: int = Field(1, ge=1, le=10)  # headcount step between candidate team sizes
-    week_time_limit: Annotated[float, Field(gt=0, le=600)] = 10.0  # seconds per weekly solve
+    demand_levels: int = Field(ge=1, le=12)  # representative weeks by demand level (holiday weeks apart)
+    team_steps: int = Field(ge=1, le=10)  # headcount step between candidate team sizes
+    week_time_limit: Annotated[float, Field(gt=0, le=600)]  # seconds per weekly solve
 
     @model_validator(mode="after")
     def _leave(self) -> YearSpec:

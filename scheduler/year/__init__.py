@@ -421,38 +421,62 @@ def _months_table(scenario, sol, data, months, weights, scales, weeks, roles) ->
 
 
 def _payback(sol: YearSolution, data: YearData, roles, months, time_limit) -> pd.DataFrame:
-    """Each month's permanent hires: the year without them (same model, those hires forbidden) against the
-    year with them; the saving per month in place over the recruitment cost gives the months to pay back."""
-    cols = ["role", "month", "hires", "recruitment_cost", "year_saving", "saving_per_month", "payback_months"]
+    """When each month's permanent hires pay for themselves against the agency.
+
+    The same year is solved again with those hires removed and every other decision of the plan kept (other
+    hires and fixed-term contracts fixed, trainees at most as many): only the weekly plans change, so their
+    work goes to the agency (and whatever premiums the weekly plans then pay). From the hires' start month,
+    the month-by-month difference (the year without them less the year with them, recruitment counted in the
+    start month) is summed; the hires pay back in the first month the sum reaches zero. ``None``: not within
+    the plan's months.
+    """
+    cols = [
+        "role",
+        "month",
+        "hires",
+        "recruitment_cost",
+        "saving_per_month",
+        "year_saving",
+        "pays_back_in",
+        "payback_months",
+    ]
     rows = []
     if sol.objective is None:
         return pd.DataFrame(columns=cols)
+    with_cost = sum(sol.lines.values())
+    chosen = sol.cdd_counts
     for r in range(len(roles)):
         for m in range(len(months)):
             n = int(sol.hires[r, m])
             if not n:
                 continue
 
-            def forbid(md, handles, r=r, m=m, n=n):
-                md.row({handles["hire"][r][m]: 1.0}, 0, n - 1)
-                for mm in range(m + 1, len(months)):  # no later hire replaces it
-                    md.row({handles["hire"][r][mm]: 1.0}, 0, int(sol.hires[r, mm]))
+            def keep_the_rest(md, handles, r=r, m=m):
+                for rr, per_month in enumerate(handles["hire"]):
+                    for mm, v in enumerate(per_month):
+                        n_kept = 0 if (rr, mm) == (r, m) else int(sol.hires[rr, mm])
+                        md.row({v: 1.0}, n_kept, n_kept)
+                for *_key, v in handles["cdd"]:
+                    md.row({v: 1.0}, chosen.get(v, 0), chosen.get(v, 0))
+                for v, k in zip(handles["trainees"], sol.trainees, strict=True):
+                    md.row({v: 1.0}, 0, int(k))  # fewer if the tutors they need were the hires
 
-            other = solve_year(data, time_limit, extra_rows=forbid)
-            saving = None if other.objective is None else other.objective - sol.objective
-            in_place = len(months) - m
-            rec = data.recruitment[r]
-            per_month = None if saving is None else (saving + rec) / in_place
-            payback = rec / per_month if per_month and per_month > 0 else None
+            other = solve_year(data, time_limit, extra_rows=keep_the_rest)
+            rec = n * data.recruitment[r]
+            row = {"role": roles[r], "month": data.months[m], "hires": n, "recruitment_cost": rec}
+            if other.objective is None:
+                rows.append(row | dict.fromkeys(cols[4:]))
+                continue
+            net = (sum(other.lines.values()) - with_cost)[m:]
+            running = np.cumsum(net)
+            paid = np.flatnonzero(running >= -0.01)
             rows.append(
-                {
-                    "role": roles[r],
-                    "month": data.months[m],
-                    "hires": n,
-                    "recruitment_cost": rec,
-                    "year_saving": saving,
-                    "saving_per_month": per_month,
-                    "payback_months": payback,
+                row
+                | {
+                    "saving_per_month": float(net.sum() + rec) / len(net),
+                    "year_saving": float(net.sum()),
+                    "pays_back_in": data.months[m + int(paid[0])] if paid.size else None,
+                    "payback_months": int(paid[0]) + 1 if paid.size else None,
                 }
             )
     return pd.DataFrame(rows, columns=cols)

@@ -83,6 +83,7 @@ class YearSolution:
     team: np.ndarray  # [role, month] capacity
     weights: dict[tuple[int, str], dict[tuple[int, ...], float]]  # (month, group) -> team -> weight
     lines: dict[str, np.ndarray] = field(default_factory=dict)  # cost line -> per month
+    cdd_counts: dict[int, int] = field(default_factory=dict)  # fixed-term start column -> contracts (pay-back)
 
 
 class _Model:
@@ -119,7 +120,9 @@ class _Model:
 
 
 def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> YearSolution:
-    """The cheapest year under ``data``. ``extra_rows(model, handles)`` may add rows (used for pay-back)."""
+    """The cheapest year under ``data``. ``extra_rows(model, handles)`` may add rows (used for pay-back):
+    ``handles`` holds the column indices ``hire[r][m]``, ``perm[r][m]``, ``cdd`` (role, start, length, kind,
+    column) and ``trainees`` (one per window)."""
     started = time.perf_counter()
     M, R = len(data.months), len(data.roles)
     md = _Model()
@@ -210,7 +213,7 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
             for r in range(R):  # capacity beyond the solved team is paid (salaries) and unused
                 md.row({**{v: float(t[r]) for t, v in ws.items()}, team[r][m]: -1.0}, -math.inf, 0)
     if extra_rows is not None:
-        extra_rows(md, {"hire": hire, "perm": perm})
+        extra_rows(md, {"hire": hire, "perm": perm, "cdd": cdd_vars, "trainees": trainee_vars})
     md.h.setOptionValue("time_limit", float(time_limit))
     md.h.setOptionValue("mip_rel_gap", 1e-6)
     md.h.run()
@@ -233,8 +236,10 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
     hire_a = np.array([[rnd(hire[r][m]) for m in range(M)] for r in range(R)])
     cdd_a, seas_a = np.zeros((R, M), dtype=int), np.zeros((R, M), dtype=int)
     starts = []
+    cdd_counts = {}
     for r, s, length, kind, v in cdd_vars:
         n = rnd(v)
+        cdd_counts[v] = n
         if n:
             starts.append((r, s, length, kind, n))
             cdd_a[r, s : s + length] += n
@@ -262,4 +267,5 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
         np.array([[val(team[r][m]) for m in range(M)] for r in range(R)]),
         weights,
         lines,
+        cdd_counts,
     )

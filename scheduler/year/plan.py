@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 from dataclasses import dataclass, field
 from html import escape
@@ -41,12 +42,11 @@ class YearPlan:
         return self.total_cost is not None
 
     def summary(self) -> dict[str, Any]:
-        hires = {}
-        if self.is_feasible():
-            for col in self.months.columns:
-                if col.startswith("hires_"):
-                    pairs = zip(self.months["month"], self.months[col], strict=True)
-                    hires[col[6:]] = {m: int(v) for m, v in pairs if v}
+        hires, fixed_term, seasonal = (
+            self._by_month("hires_"),
+            self._by_month("fixed_term_"),
+            self._by_month("seasonal_"),
+        )
         return {
             "scenario": self.scenario,
             "variant": self.variant,
@@ -58,11 +58,26 @@ class YearPlan:
             "currency": self.currency,
             "demand": self.method,
             "hires": hires,
+            "payback": _payback_records(self.payback),
+            "fixed_term": fixed_term,  # in place by month, seasonal ones included
+            "seasonal": seasonal,
             "rosters_checked": int(self.points["checked"].eq(True).sum()) if "checked" in self.points else 0,
             "rosters_with_violations": int((self.points.get("violations", pd.Series(dtype=int)) > 0).sum()),
+            "plan_rosters": _plan_rosters(self.points),
             "validation_gap": _validation_gap(self.validation),
             "notes": list(self.notes),
         }
+
+    def _by_month(self, prefix: str) -> dict[str, dict[str, int]]:
+        """Per role, the months of the months table's ``prefix<role>`` column that are not zero."""
+        out: dict[str, dict[str, int]] = {}
+        if not self.is_feasible():
+            return out
+        for col in self.months.columns:
+            if col.startswith(prefix):
+                pairs = zip(self.months["month"], self.months[col], strict=True)
+                out[col[len(prefix) :]] = {m: int(v) for m, v in pairs if v}
+        return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
         out = {
@@ -100,6 +115,79 @@ class YearPlan:
             (tmp / "report.html").write_text(year_report(self), encoding="utf-8")
 
         return write_folder(folder, fill, force=force)
+
+
+def hires_text(hires: dict[str, dict[str, int]], payback: list[dict[str, Any]] | None = None) -> str:
+    """``summary()["hires"]`` for people: "none", or "junior: 2 in Mar 2027 (pays back in Jun 2027)"."""
+    back = {(p["role"], p["month"]): p.get("pays_back_in") for p in payback or ()}
+    parts = []
+    for role, by_month in hires.items():
+        if not by_month:
+            continue
+        items = []
+        for month, count in by_month.items():
+            text = f"{count} in {_month_name(month)}"
+            if (role, month) in back:
+                when = back[(role, month)]
+                text += f" (pays back in {_month_name(when)})" if when else " (does not pay back within the plan)"
+            items.append(text)
+        parts.append(f"{role}: {', '.join(items)}")
+    return "; ".join(parts) or "none"
+
+
+def contracts_text(in_place: dict[str, dict[str, int]]) -> str:
+    """Fixed-term contracts in place by month for people: "junior: 1 Jun-Aug 2027, 2 Jul 2027" or "none"."""
+    parts = []
+    for role, by_month in in_place.items():
+        runs: list[list] = []  # [count, first, last] over consecutive months of the same count
+        for month, count in by_month.items():
+            if runs and runs[-1][0] == count and _next_month(runs[-1][2]) == month:
+                runs[-1][2] = month
+            else:
+                runs.append([count, month, month])
+        if runs:
+            spans = [f"{c} {_month_name(a) if a == b else _span(a, b)}" for c, a, b in runs]
+            parts.append(f"{role}: {', '.join(spans)}")
+    return "; ".join(parts) or "none"
+
+
+def _next_month(label: str) -> str:
+    year, month = map(int, label.split("-"))
+    return f"{year + month // 12}-{month % 12 + 1:02d}"
+
+
+def _span(first: str, last: str) -> str:
+    a, b = _month_name(first).split(), _month_name(last).split()
+    return f"{a[0]}-{b[0]} {b[1]}" if a[1] == b[1] else f"{a[0]} {a[1]}-{b[0]} {b[1]}"
+
+
+def _month_name(label: str) -> str:
+    """'2027-03' -> 'Mar 2027'."""
+    year, month = label.split("-")
+    return f"{calendar.month_abbr[int(month)]} {year}"
+
+
+def _payback_records(payback: pd.DataFrame) -> list[dict[str, Any]]:
+    keep = ["role", "month", "hires", "recruitment_cost", "pays_back_in", "payback_months"]
+    if payback.empty:
+        return []
+    out = []
+    for row in payback[keep].to_dict("records"):
+        out.append({k: (None if v is None or (isinstance(v, float) and v != v) else v) for k, v in row.items()})
+    for row in out:
+        if row["payback_months"] is not None:
+            row["payback_months"] = int(row["payback_months"])
+        row["hires"] = int(row["hires"])
+        row["recruitment_cost"] = float(row["recruitment_cost"])
+    return out
+
+
+def _plan_rosters(points: pd.DataFrame) -> dict[str, int]:
+    """The one roster per representative week at the plan's team: how many, how many checker-clean."""
+    if points.empty or "roster_of_plan" not in points:
+        return {"weeks": 0, "clean": 0}
+    mine = points[points["roster_of_plan"].eq(True)]
+    return {"weeks": len(mine), "clean": int((mine["checked"].eq(True) & mine["violations"].eq(0)).sum())}
 
 
 def _validation_gap(validation: pd.DataFrame) -> float | None:

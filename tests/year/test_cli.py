@@ -49,3 +49,67 @@ def test_bad_year_values_exit_2_with_the_field(tmp_path, change, message):
     assert result.exit_code == 2, result.output
     assert message in result.output and "year" in result.output
     assert "Traceback" not in result.output
+
+
+def _tiny(tmp_path, extra: str) -> Path:
+    """year_tiny.yaml with its ``year:`` section replaced by ``extra`` (lines indented under ``year:``)."""
+    text = (DATA / "year_tiny.yaml").read_text()
+    path = tmp_path / "tiny.yaml"
+    path.write_text(text[: text.index("year:\n")] + "year:\n" + extra)
+    return path
+
+
+# No fixed-term contract fits a 3-month plan (12 months at least) and no paid leave: the junior the tiny
+# week needs can only be a permanent hire, in the first month (no lead time).
+PERMANENT_ONLY = (
+    "  lead_time_months: 0\n  paid_leave_weeks: 0\n  demand_levels: 2\n  week_time_limit: 2\n"
+    "  fixed_term: {min_months: 12, max_months: 18}\n"
+)
+
+
+def test_hires_print_as_text_and_stay_a_mapping_in_json(tmp_path):
+    path = _tiny(tmp_path, PERMANENT_ONLY + "  monthly_factors: [1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1]\n")
+    args = ["year", str(path), "--months", "3", "--time-limit", "2"]
+    as_json = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    summary = json.loads(as_json.stdout)["plans"][0]
+    hires = summary["hires"]
+    assert set(hires) == {"junior"} and all(isinstance(n, int) for n in hires["junior"].values())
+    n = hires["junior"].get("2026-06", 0)
+    assert n >= 1
+    (back,) = [p for p in summary["payback"] if p["month"] == "2026-06"]
+    assert back["role"] == "junior" and back["hires"] == n
+    as_table = CliRunner().invoke(main, args)
+    assert as_table.exit_code == 0, as_table.output
+    line = next(x for x in as_table.stdout.splitlines() if x.strip().startswith("hires:"))
+    assert line.strip().startswith(f"hires: junior: {n} in Jun 2026 (")
+    assert "{" not in as_table.stdout and "fixed-term contracts in place: none" in as_table.stdout
+
+
+def test_flat_demand_keeps_the_same_team_every_month(tmp_path):
+    # monthly factors default to flat; no ramp-up, so the first month's hire is a whole person from day one
+    path = _tiny(tmp_path, PERMANENT_ONLY + "  ramp_up_weeks: 0\n")
+    out = tmp_path / "flat"
+    result = CliRunner().invoke(main, ["year", str(path), "--months", "3", "--time-limit", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "year.json").read_text())
+    assert len(data["year_groups"]) == 1  # one level of demand: one representative week
+    staff = [m["staff_junior"] for m in data["year_months"]]
+    capacity = [m["capacity_junior"] for m in data["year_months"]]
+    assert staff[0] >= 1 and len(set(staff)) == 1 and len(set(capacity)) == 1
+
+
+def test_a_too_short_history_exits_2_naming_it_and_writes_nothing(tmp_path):
+    history = tmp_path / "short.csv"
+    rows = [f"2026-0{1 + d // 31}-{d % 31 + 1:02d},care,5" for d in range(49)]  # 1 January to 18 February
+    history.write_text("timestamp,stream,items\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "never"
+    args = ["year", str(DATA / "year_tiny.yaml"), "--history", str(history), "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert str(history) in result.stderr and "at least 8 weeks" in result.stderr and "49 days" in result.stderr
+    assert "Traceback" not in result.output and not out.exists()
+    as_json = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert as_json.exit_code == 2
+    error = json.loads(as_json.stdout)
+    assert error["file"] == str(history) and "at least 8 weeks" in error["allowed"] and error["field"]
