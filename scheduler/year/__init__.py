@@ -314,12 +314,20 @@ def _near_chosen(sol: YearSolution, data: YearData, groups, limits, step) -> dic
 
 
 def _roster_teams(sol: YearSolution, data: YearData, groups) -> dict[str, tuple[int, ...]]:
-    """Per group, the in-house team (rounded down: capacity on leave is away) of the month it weighs most in."""
+    """Per group, in the month it weighs most in, the solved team the year model leans on most: a team with a
+    roster (a rounded capacity may be one the weekly engine found no roster for)."""
     out = {}
     for g in groups:
         m = int(np.argmax([data.weeks[m].get(g.name, 0) for m in range(len(data.months))]))
-        cap = sol.team[:, m] if sol.objective is not None else np.zeros(len(data.roles))
-        out[g.name] = tuple(math.floor(c + 1e-6) for c in cap)
+        weights = sol.weights.get((m, g.name)) if sol.objective is not None else None
+        if weights:
+            out[g.name] = max(weights.items(), key=lambda item: (item[1], item[0]))[0]
+        else:
+            out[g.name] = (
+                tuple(math.floor(c + 1e-6) for c in sol.team[:, m])
+                if sol.objective is not None
+                else (0,) * len(data.roles)
+            )
     return out
 
 
