@@ -27,6 +27,10 @@ def test_year_writes_the_outputs(tmp_path):
     # one junior in place every month (permanent or fixed-term): 35 h a week is cheaper in house
     assert all(m["capacity_junior"] >= 1 - 1e-6 for m in data["year_months"])
     assert "<svg" in (out / "report.html").read_text()
+    # one roster per representative week, each of a team with a plan, checked clean
+    rosters = [p for p in data["year_weeks_solved"] if p["roster_of_plan"]]
+    assert {p["group"] for p in rosters} == {g["group"] for g in data["year_groups"]}
+    assert all(p["status"] in ("OPTIMAL", "FEASIBLE") and p["checked"] and p["violations"] == 0 for p in rosters)
 
 
 @pytest.mark.parametrize(
