@@ -87,7 +87,9 @@ class _Master:
         days = np.nonzero(schedule >= 0)[0]
         rows = self.cell_row[days, schedule[days]]
         rows = np.append(rows[rows >= 0], self.n_cover + employee).astype(np.int32)
-        self.h.addCol(float(cost), 0.0, INF, len(rows), rows, np.ones(len(rows)))  # 1 by convexity; no bound, so no dual hides there
+        self.h.addCol(
+            float(cost), 0.0, INF, len(rows), rows, np.ones(len(rows))
+        )  # 1 by convexity; no bound, so no dual hides there
         self.columns.append((employee, schedule.copy()))
         return True
 
@@ -127,97 +129,154 @@ def generate(
     instance: Instance,
     time_limit: float,
     *,
-    mip_share: float = 0.3,
+    root_share: float = 0.5,
     n_best: int = 3,
     max_labels: int = 50_000,
     exact_labels: int = 2_000_000,
 ) -> ColumnsResult:
-    """Column generation for ``(1 - mip_share)`` of the time, then the restricted master MIP.
+    """The root column generation for at most ``root_share`` of the time (its bound), then a dive for a
+    roster, then the restricted master MIP over every column found with what is left; the cheaper roster wins.
 
-    Pricing keeps at most ``max_labels`` labels a day (a heuristic beam: fast columns); when a round finds no
-    column it is repeated exactly (up to ``exact_labels``), which either finds one or proves the LP converged.
-    An employee whose label keys overflow is priced with the shift caps relaxed: a valid bound, not a column.
+    Pricing keeps at most ``max_labels`` labels a day (a beam: fast columns); when a round finds no column it
+    is repeated exactly (up to ``exact_labels``), which either finds one or proves the LP converged.
     """
     started = time.perf_counter()
-    deadline = started + (1 - mip_share) * time_limit
-    master = _Master(instance)
+    end = started + time_limit
     rules = [employee_rules(instance, e) for e in instance.employees]
     if any(r.key_space > KEY_LIMIT for r in rules):  # the kernel cannot hold these employees' states
         return ColumnsResult(None, None, -math.inf, None, False, 0, 0, 0.0, 0.0, 0.0)
-    relax = [False] * len(rules)
-    pricing = master_time = 0.0
-    # first columns: every employee's cheapest schedule by requests alone, at a few dual guesses
-    zero = np.zeros((instance.days, len(instance.shifts)))
-    guesses = [zero] + [zero + w for w in _weight_guesses(instance)]
+    run = _Generation(instance, rules, n_best, max_labels, exact_labels)
+    root = run.converge(started + root_share * time_limit, prove=True)
+    roster, objective = run.dive(end)
+    run.release()
+    mip_budget = end - time.perf_counter()
     t = time.perf_counter()
-    for e, r in enumerate(rules):
-        for duals in guesses:
-            schedules, costs, _ = _price(r, duals, n_best, max_labels, relax[e])
-            if len(costs) == 0:
-                raise ValueError(f"{instance.name}: employee {r.employee} has no legal schedule")
-            for s in schedules:
-                master.add(e, s, _cost(r, s))
-    pricing += time.perf_counter() - t
-    bound, lp_value, converged, iterations = -math.inf, None, False, 0
-    exact_round = False
-    while time.perf_counter() < deadline:
-        iterations += 1
-        t = time.perf_counter()
-        lp_value, cells, conv = master.solve_lp()
-        master_time += time.perf_counter() - t
-        t = time.perf_counter()
-        labels = exact_labels if exact_round else max_labels
-        added, least, exact = 0, 0.0, True
-        for e, r in enumerate(rules):
-            schedules, costs, ex = _price(r, cells, n_best, labels, relax[e])
-            exact &= ex
-            if len(costs):
-                least += min(0.0, costs[0] - conv[e])
-            for s, c in zip(schedules, costs, strict=True):
-                if c - conv[e] < -TOLERANCE and not relax[e]:
-                    added += master.add(e, s, _cost(r, s))
-            if time.perf_counter() > deadline:
-                exact = False
-                break
-        pricing += time.perf_counter() - t
-        if exact:
-            bound = max(bound, lp_value + least)
-        if added == 0:
-            if exact:
-                converged = not any(relax)
-                break
-            if exact_round:
-                break  # the beam of the exact round was cut too: no proof, no column
-            exact_round = True
-        else:
-            exact_round = False
-    mip_budget = max(0.5, started + time_limit - time.perf_counter())
-    t = time.perf_counter()
-    objective, chosen = master.solve_mip(mip_budget)
+    if mip_budget > 0.5:
+        mip_objective, chosen = run.master.solve_mip(mip_budget)
+        if chosen and (objective is None or mip_objective < objective - TOLERANCE):
+            roster, objective = run.roster(chosen), mip_objective
     mip_time = time.perf_counter() - t
-    roster = None
-    if chosen:
-        names = instance.shift_names
-        roster = {
-            instance.employees[e].name: tuple(None if x < 0 else names[x] for x in s)
-            for e, s in (master.columns[j] for j in chosen)
-        }
     return ColumnsResult(
         roster,
-        objective,
-        bound,
-        lp_value,
-        converged,
-        iterations,
-        len(master.columns),
-        pricing,
-        master_time,
+        None if objective is None else round(objective),
+        run.bound,
+        root,
+        run.converged,
+        run.iterations,
+        len(run.master.columns),
+        run.pricing_time,
+        run.master_time,
         mip_time,
     )
 
 
-def _price(rules: EmployeeRules, duals: np.ndarray, n_best: int, max_labels: int, relax: bool):
-    return price(rules, duals, n_best, max_labels, relax_caps=relax)
+class _Generation:
+    """The master and the pricing problems of one instance, with the time each takes."""
+
+    def __init__(self, instance: Instance, rules: list[EmployeeRules], n_best: int, beam: int, exact: int):
+        self.instance, self.rules = instance, rules
+        self.n_best, self.beam, self.exact_labels = n_best, beam, exact
+        self.master = _Master(instance)
+        self.fixed: dict[int, int] = {}  # employee -> column index of the schedule the dive fixed
+        self.bound, self.converged, self.iterations = -math.inf, False, 0
+        self.pricing_time = self.master_time = 0.0
+        t = time.perf_counter()
+        zero = np.zeros((instance.days, len(instance.shifts)))
+        for e, r in enumerate(rules):  # first columns: the cheapest schedules at a few dual guesses
+            for duals in [zero, *_weight_guesses(instance)]:
+                schedules, costs, _ = price(r, duals, n_best, beam)
+                if len(costs) == 0:
+                    raise ValueError(f"{instance.name}: employee {r.employee} has no legal schedule")
+                for sched in schedules:
+                    self.master.add(e, sched, _cost(r, sched))
+        self.pricing_time += time.perf_counter() - t
+
+    def converge(self, deadline: float, prove: bool = False, max_rounds: int | None = None) -> float | None:
+        """Price until no column improves the LP (or the deadline); with ``prove``, every exact round's
+        Lagrangian bound is kept. Returns the last LP value."""
+        lp_value, exact_round, rounds = None, False, 0
+        while time.perf_counter() < deadline and (max_rounds is None or rounds < max_rounds):
+            rounds += 1
+            self.iterations += 1
+            t = time.perf_counter()
+            lp_value, cells, conv = self.master.solve_lp()
+            self.master_time += time.perf_counter() - t
+            t = time.perf_counter()
+            labels = self.exact_labels if exact_round else self.beam
+            added, least, exact = 0, 0.0, True
+            for e, r in enumerate(self.rules):
+                if e in self.fixed:
+                    continue
+                schedules, costs, ex = price(r, cells, self.n_best, labels)
+                exact &= ex
+                if len(costs):
+                    least += min(0.0, costs[0] - conv[e])
+                for sched, c in zip(schedules, costs, strict=True):
+                    if c - conv[e] < -TOLERANCE:
+                        added += self.master.add(e, sched, _cost(r, sched))
+                if time.perf_counter() > deadline:
+                    exact = False
+                    break
+            self.pricing_time += time.perf_counter() - t
+            if prove and exact and not self.fixed:
+                self.bound = max(self.bound, lp_value + least)
+            if added == 0:
+                if exact:
+                    self.converged = self.converged or (prove and not self.fixed)
+                    t = time.perf_counter()
+                    lp_value, _, _ = self.master.solve_lp()
+                    self.master_time += time.perf_counter() - t
+                    return lp_value
+                if exact_round or not prove:
+                    break  # no proof wanted, or the exact round's beam was cut too
+                exact_round = True
+            else:
+                exact_round = False
+        t = time.perf_counter()
+        lp_value, _, _ = self.master.solve_lp()
+        self.master_time += time.perf_counter() - t
+        return lp_value
+
+    def dive(self, deadline: float) -> tuple[Roster | None, float | None]:
+        """Fix the schedules the LP all but picks (or the most picked one), price again, until every
+        employee has one: a roster of legal schedules, as good as the LP's guidance."""
+        n_emp = len(self.rules)
+        base = self.master.n_base
+        while time.perf_counter() < deadline:
+            values = np.array(self.master.h.getSolution().col_value)[base:]
+            best: dict[int, tuple[float, int]] = {}
+            for j, (e, _) in enumerate(self.master.columns):
+                if e not in self.fixed and (e not in best or values[j] > best[e][0]):
+                    best[e] = (values[j], j)
+            if all(v > 1 - TOLERANCE for v, _ in best.values()):
+                for e, (_, j) in best.items():
+                    self.fixed[e] = j
+                break
+            picks = [(e, j) for e, (v, j) in best.items() if v >= 0.9]
+            if not picks:
+                e, (_, j) = max(best.items(), key=lambda item: item[1][0])
+                picks = [(e, j)]
+            for e, j in picks:
+                self.fixed[e] = j
+                self.master.h.changeColBounds(base + j, 1.0, INF)
+            self.converge(deadline, max_rounds=50)
+        if len(self.fixed) < n_emp:
+            return None, None
+        chosen = list(self.fixed.values())
+        return self.roster(chosen), self.master.h.getInfo().objective_function_value
+
+    def release(self) -> None:
+        """Undo the dive's fixings, so the restricted MIP chooses among every column."""
+        for j in self.fixed.values():
+            self.master.h.changeColBounds(self.master.n_base + j, 0.0, INF)
+        self.fixed.clear()
+
+    def roster(self, chosen: list[int]) -> Roster:
+        names = self.instance.shift_names
+        return {
+            self.instance.employees[e].name: tuple(None if x < 0 else names[x] for x in s)
+            for e, s in (self.master.columns[j] for j in chosen)
+        }
 
 
 def _cost(rules: EmployeeRules, schedule: np.ndarray) -> float:

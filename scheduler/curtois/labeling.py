@@ -106,8 +106,21 @@ def employee_rules(instance: Instance, emp: Employee) -> EmployeeRules:
 
 @numba.njit(cache=True)
 def _label(
-    work_cost, off_cost, allowed, forbidden, minutes, max_m, min_m, max_c, min_c, min_off, max_w, cap_index, cap_value,
-    n_best, max_labels,
+    work_cost,
+    off_cost,
+    allowed,
+    forbidden,
+    minutes,
+    max_m,
+    min_m,
+    max_c,
+    min_c,
+    min_off,
+    max_w,
+    cap_index,
+    cap_value,
+    n_best,
+    max_labels,
 ):  # pragma: no cover - compiled
     H, S = work_cost.shape
     J = max(min_off, 1)
