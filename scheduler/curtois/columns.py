@@ -23,6 +23,12 @@ from scheduler.curtois.reader import Instance
 
 INF = highspy.kHighsInf
 TOLERANCE = 1e-6
+# The dive: schedules at or above FIX_AT in the LP are fixed together; else the FIX_SHARE most picked of the
+# employees left; then at most DIVE_ROUNDS pricing rounds before the next fixing (instances 1-12, 30 s).
+FIX_AT = 0.8
+FIX_SHARE = 0.1
+DIVE_ROUNDS = 3
+DIVE_LABELS = 5_000  # the dive's pricing beam: its columns need to be good, not proven
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class _Master:
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("threads", 1)
         self.h.setOptionValue("presolve", "off")  # keeps the basis between rounds
+        self.h.setOptionValue("simplex_strategy", 4)  # primal: new columns keep the basis primal feasible
         S = len(instance.shifts)
         self.cell_row = np.full((instance.days, S), -1, dtype=np.int64)  # (day, shift) -> cover row
         names = instance.shift_names
@@ -191,7 +198,9 @@ class _Generation:
                     self.master.add(e, sched, _cost(r, sched))
         self.pricing_time += time.perf_counter() - t
 
-    def converge(self, deadline: float, prove: bool = False, max_rounds: int | None = None) -> float | None:
+    def converge(
+        self, deadline: float, prove: bool = False, max_rounds: int | None = None, beam: int | None = None
+    ) -> float | None:
         """Price until no column improves the LP (or the deadline); with ``prove``, every exact round's
         Lagrangian bound is kept. Returns the last LP value."""
         lp_value, exact_round, rounds = None, False, 0
@@ -202,7 +211,7 @@ class _Generation:
             lp_value, cells, conv = self.master.solve_lp()
             self.master_time += time.perf_counter() - t
             t = time.perf_counter()
-            labels = self.exact_labels if exact_round else self.beam
+            labels = self.exact_labels if exact_round else beam or self.beam
             added, least, exact = 0, 0.0, True
             for e, r in enumerate(self.rules):
                 if e in self.fixed:
@@ -252,14 +261,14 @@ class _Generation:
                 for e, (_, j) in best.items():
                     self.fixed[e] = j
                 break
-            picks = [(e, j) for e, (v, j) in best.items() if v >= 0.9]
-            if not picks:
-                e, (_, j) = max(best.items(), key=lambda item: item[1][0])
-                picks = [(e, j)]
+            picks = [(e, j) for e, (v, j) in best.items() if v >= FIX_AT]
+            if not picks:  # the most picked schedules, a share of the employees left at a time
+                ranked = sorted(best.items(), key=lambda item: -item[1][0])
+                picks = [(e, j) for e, (_, j) in ranked[: max(1, math.ceil(FIX_SHARE * len(best)))]]
             for e, j in picks:
                 self.fixed[e] = j
                 self.master.h.changeColBounds(base + j, 1.0, INF)
-            self.converge(deadline, max_rounds=50)
+            self.converge(deadline, max_rounds=DIVE_ROUNDS, beam=DIVE_LABELS)
         if len(self.fixed) < n_emp:
             return None, None
         chosen = list(self.fixed.values())
