@@ -26,6 +26,7 @@ TOLERANCE = 1e-6
 # The dive: schedules at or above FIX_AT in the LP are fixed together; else the FIX_SHARE most picked of the
 # employees left; then at most DIVE_ROUNDS pricing rounds before the next fixing (instances 1-12, 30 s).
 FIX_AT = 0.8
+MIP_SHARE = 0.2  # of the time limit, at most, for the restricted master MIP after the dive
 FIX_SHARE = 0.1
 DIVE_ROUNDS = 3
 DIVE_LABELS = 5_000  # the dive's pricing beam: its columns need to be good, not proven
@@ -156,7 +157,7 @@ def generate(
     root = run.converge(started + root_share * time_limit, prove=True)
     roster, objective = run.dive(end)
     run.release()
-    mip_budget = end - time.perf_counter()
+    mip_budget = min(end - time.perf_counter(), MIP_SHARE * time_limit)  # the rest goes back to the caller
     t = time.perf_counter()
     if mip_budget > 0.5:
         mip_objective, chosen = run.master.solve_mip(mip_budget)
