@@ -19,6 +19,13 @@ from scheduler.errors import InputError
     help="ladder: our generated sizes; curtois: the public Curtois-Qu instances (benchmarks/curtois).",
 )
 @click.option("--instances", default="1-24", show_default=True, help="Curtois-Qu instances, e.g. 1-12 or 1,3,5-7.")
+@click.option(
+    "--engine",
+    type=click.Choice(["columns", "cpsat"]),
+    default="columns",
+    show_default=True,
+    help="Curtois suite: column generation then CP-SAT from its roster and bound, or CP-SAT alone.",
+)
 @click.option("-o", "--output", "output", default=None, help="Curtois suite: write the table as CSV and the rosters.")
 @click.option("--sizes", default="S,M", show_default=True, help="Comma-separated ladder sizes: S, M, L, XL.")
 @click.option(
@@ -33,6 +40,7 @@ from scheduler.errors import InputError
 def bench(
     suite: str,
     instances: str,
+    engine: str,
     output: str | None,
     sizes: str,
     time_limit: float | None,
@@ -59,7 +67,7 @@ def bench(
     if suite == "curtois":
         from scheduler.curtois.bench import run_suite
 
-        sys.exit(run_suite(instances, time_limit or 60.0, workers, seed, fmt, output))
+        sys.exit(run_suite(instances, time_limit or 60.0, workers, seed, fmt, output, engine))
     from scheduler.bench import SIZES, measure
     from scheduler.report.table import frame_table
 

@@ -39,7 +39,9 @@ def _gap(value: float | None, ref: float | None) -> float | None:
     return (value - ref) / value
 
 
-def run_suite(instances: str, time_limit: float, workers: int, seed: int, fmt: str, output: str | None) -> int:
+def run_suite(
+    instances: str, time_limit: float, workers: int, seed: int, fmt: str, output: str | None, engine: str = "columns"
+) -> int:
     """Rows per instance; gaps are (objective - reference) / objective. Returns the exit code."""
     from scheduler.commands.common import emit_json, stderr, stdout
     from scheduler.curtois.evaluate import evaluate, roster_to_csv
@@ -59,7 +61,9 @@ def run_suite(instances: str, time_limit: float, workers: int, seed: int, fmt: s
             f"{len(instance.shifts)} shifts, {time_limit:g} s limit",
             markup=False,
         )
-        result = solve(instance, time_limit, workers, seed)
+        result = solve(instance, time_limit, workers, seed, method=engine)
+        if result.log:
+            stderr.print(f"Instance{n}: {result.log}", markup=False)
         if result.roster is not None:
             assert evaluate(instance, result.roster).penalty == result.objective  # solver and evaluator agree
             if out:
@@ -76,6 +80,8 @@ def run_suite(instances: str, time_limit: float, workers: int, seed: int, fmt: s
             "time_to_first": result.time_to_first,
             "time_to_best": result.time_to_best,
             "wall_time": result.wall_time,
+            "engine": engine,
+            "columns": result.log,
         }
         rows.append(row)
         stderr.print(
@@ -91,7 +97,7 @@ def run_suite(instances: str, time_limit: float, workers: int, seed: int, fmt: s
     else:
         from rich.table import Table
 
-        table = Table(title=f"Curtois-Qu benchmark ({time_limit:g} s, {workers} workers)")
+        table = Table(title=f"Curtois-Qu benchmark ({engine}, {time_limit:g} s, {workers} workers)")
         for col in (
             "instance",
             "status",

@@ -1,0 +1,307 @@
+"""Column generation for a Curtois-Qu instance: per-employee schedules priced by labeling, a master LP in HiGHS.
+
+The master picks one schedule per employee (a convexity row each) and pays each cover row's under and over
+staffing; its duals price the cover cells, and ``labeling.price`` finds each employee's cheapest schedule at
+those duals (every hard rule of the employee inside the labels). The Lagrangian bound
+``LP + sum of each employee's least reduced cost`` is valid at every iteration whose pricing was exact, so the
+bound holds before the generation converges. The restricted master as a MIP (HiGHS) over the columns found turns
+them into a roster; ``solve.py`` hands that roster to CP-SAT as a hint.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from scheduler.curtois.evaluate import Roster
+from scheduler.curtois.labeling import KEY_LIMIT, EmployeeRules, employee_rules, price
+from scheduler.curtois.reader import Instance
+
+INF = highspy.kHighsInf
+TOLERANCE = 1e-6
+# The dive: schedules at or above FIX_AT in the LP are fixed together; else the FIX_SHARE most picked of the
+# employees left; then at most DIVE_ROUNDS pricing rounds before the next fixing (instances 1-12, 30 s).
+FIX_AT = 0.8
+MIP_SHARE = 0.2  # of the time limit, at most, for the restricted master MIP after the dive
+FIX_SHARE = 0.1
+DIVE_ROUNDS = 3
+DIVE_LABELS = 5_000  # the dive's pricing beam: its columns need to be good, not proven
+
+
+@dataclass(frozen=True)
+class ColumnsResult:
+    """What the column generation reached: a roster from the restricted master MIP (None if it found none),
+    the best valid lower bound, and its own figures."""
+
+    roster: Roster | None
+    objective: float | None  # the MIP's objective on the roster (the evaluator's penalty)
+    bound: float  # a valid lower bound of the instance (-inf when no pricing round was exact)
+    lp_value: float | None  # the last master LP
+    converged: bool  # no column with negative reduced cost left: the LP is the full master's
+    iterations: int
+    columns: int
+    pricing_time: float
+    master_time: float
+    mip_time: float
+
+    def log(self) -> str:
+        bound = "none" if self.bound == -math.inf else f"{self.bound:.1f}"
+        lp = "none" if self.lp_value is None else f"{self.lp_value:.1f}"
+        return (
+            f"column generation: {self.iterations} iterations, {self.columns} columns, LP {lp}, bound {bound}"
+            f"{' (converged)' if self.converged else ''}, pricing {self.pricing_time:.1f} s, master "
+            f"{self.master_time:.1f} s, restricted MIP {self.mip_time:.1f} s -> {self.objective}"
+        )
+
+
+class _Master:
+    """The master LP: columns 0..2C-1 are each cover cell's under and over staffing, then the schedules."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.setOptionValue("threads", 1)
+        self.h.setOptionValue("presolve", "off")  # keeps the basis between rounds
+        self.h.setOptionValue("simplex_strategy", 4)  # primal: new columns keep the basis primal feasible
+        S = len(instance.shifts)
+        self.cell_row = np.full((instance.days, S), -1, dtype=np.int64)  # (day, shift) -> cover row
+        names = instance.shift_names
+        n_cover = len(instance.cover)
+        for r, c in enumerate(instance.cover):
+            self.cell_row[c.day, names.index(c.shift)] = r
+        req = np.array([c.requirement for c in instance.cover], dtype=np.float64)
+        n_emp = len(instance.employees)
+        lo = np.concatenate([req, np.ones(n_emp)])
+        self.h.addRows(n_cover + n_emp, lo, lo.copy(), 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        # under (+1, at most the requirement, weight_under) and over (-1, weight_over) per cover row
+        for r, c in enumerate(instance.cover):
+            self.h.addCol(float(c.weight_under), 0.0, float(c.requirement), 1, np.array([r], np.int32), np.array([1.0]))
+            self.h.addCol(float(c.weight_over), 0.0, INF, 1, np.array([r], np.int32), np.array([-1.0]))
+        self.n_cover = n_cover
+        self.n_base = 2 * n_cover
+        self.columns: list[tuple[int, np.ndarray]] = []  # (employee, schedule) per schedule column
+        self.known: set[tuple[int, bytes]] = set()
+
+    def add(self, employee: int, schedule: np.ndarray, cost: float) -> bool:
+        key = (employee, schedule.tobytes())
+        if key in self.known:
+            return False
+        self.known.add(key)
+        days = np.nonzero(schedule >= 0)[0]
+        rows = self.cell_row[days, schedule[days]]
+        rows = np.append(rows[rows >= 0], self.n_cover + employee).astype(np.int32)
+        self.h.addCol(
+            float(cost), 0.0, INF, len(rows), rows, np.ones(len(rows))
+        )  # 1 by convexity; no bound, so no dual hides there
+        self.columns.append((employee, schedule.copy()))
+        return True
+
+    def solve_lp(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """The LP's value, the cover rows' duals as a (day, shift) array, and the convexity duals."""
+        self.h.run()
+        value = self.h.getInfo().objective_function_value
+        y = np.array(self.h.getSolution().row_dual)
+        cells = np.zeros(self.cell_row.shape)
+        mask = self.cell_row >= 0
+        cells[mask] = y[self.cell_row[mask]]
+        return value, cells, y[self.n_cover :]
+
+    def solve_mip(self, time_limit: float) -> tuple[float | None, list[int]]:
+        """The restricted master with integer schedule columns; the chosen column per employee."""
+        n = self.h.getNumCol()
+        idx = np.arange(self.n_base, n, dtype=np.int32)
+        self.h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kInteger))
+        self.h.setOptionValue("time_limit", max(0.1, time_limit))
+        self.h.setOptionValue("presolve", "on")
+        self.h.setOptionValue("mip_rel_gap", 0.0)
+        self.h.run()
+        values = np.array(self.h.getSolution().col_value)
+        status = self.h.getModelStatus()
+        self.h.changeColsIntegrality(len(idx), idx, np.full(len(idx), highspy.HighsVarType.kContinuous))
+        self.h.setOptionValue("presolve", "off")
+        self.h.setOptionValue("time_limit", INF)
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kTimeLimit) or len(values) < n:
+            return None, []
+        chosen = [j for j in range(len(self.columns)) if values[self.n_base + j] > 0.5]
+        if len({self.columns[j][0] for j in chosen}) != len(self.instance.employees):
+            return None, []
+        return self.h.getInfo().objective_function_value, chosen
+
+
+def generate(
+    instance: Instance,
+    time_limit: float,
+    *,
+    root_share: float = 0.5,
+    n_best: int = 3,
+    max_labels: int = 50_000,
+    exact_labels: int = 2_000_000,
+) -> ColumnsResult:
+    """The root column generation for at most ``root_share`` of the time (its bound), then a dive for a
+    roster, then the restricted master MIP over every column found with what is left; the cheaper roster wins.
+
+    Pricing keeps at most ``max_labels`` labels a day (a beam: fast columns); when a round finds no column it
+    is repeated exactly (up to ``exact_labels``), which either finds one or proves the LP converged.
+    """
+    started = time.perf_counter()
+    end = started + time_limit
+    rules = [employee_rules(instance, e) for e in instance.employees]
+    if any(r.key_space > KEY_LIMIT for r in rules):  # the kernel cannot hold these employees' states
+        return ColumnsResult(None, None, -math.inf, None, False, 0, 0, 0.0, 0.0, 0.0)
+    run = _Generation(instance, rules, n_best, max_labels, exact_labels)
+    root = run.converge(started + root_share * time_limit, prove=True)
+    roster, objective = run.dive(end)
+    run.release()
+    mip_budget = min(end - time.perf_counter(), MIP_SHARE * time_limit)  # the rest goes back to the caller
+    t = time.perf_counter()
+    if mip_budget > 0.5:
+        mip_objective, chosen = run.master.solve_mip(mip_budget)
+        if chosen and (objective is None or mip_objective < objective - TOLERANCE):
+            roster, objective = run.roster(chosen), mip_objective
+    mip_time = time.perf_counter() - t
+    return ColumnsResult(
+        roster,
+        None if objective is None else round(objective),
+        run.bound,
+        root,
+        run.converged,
+        run.iterations,
+        len(run.master.columns),
+        run.pricing_time,
+        run.master_time,
+        mip_time,
+    )
+
+
+class _Generation:
+    """The master and the pricing problems of one instance, with the time each takes."""
+
+    def __init__(self, instance: Instance, rules: list[EmployeeRules], n_best: int, beam: int, exact: int):
+        self.instance, self.rules = instance, rules
+        self.n_best, self.beam, self.exact_labels = n_best, beam, exact
+        self.master = _Master(instance)
+        self.fixed: dict[int, int] = {}  # employee -> column index of the schedule the dive fixed
+        self.bound, self.converged, self.iterations = -math.inf, False, 0
+        self.pricing_time = self.master_time = 0.0
+        t = time.perf_counter()
+        zero = np.zeros((instance.days, len(instance.shifts)))
+        for e, r in enumerate(rules):  # first columns: the cheapest schedules at a few dual guesses
+            for duals in [zero, *_weight_guesses(instance)]:
+                schedules, costs, _ = price(r, duals, n_best, beam)
+                if len(costs) == 0:
+                    raise ValueError(f"{instance.name}: employee {r.employee} has no legal schedule")
+                for sched in schedules:
+                    self.master.add(e, sched, _cost(r, sched))
+        self.pricing_time += time.perf_counter() - t
+
+    def converge(
+        self, deadline: float, prove: bool = False, max_rounds: int | None = None, beam: int | None = None
+    ) -> float | None:
+        """Price until no column improves the LP (or the deadline); with ``prove``, every exact round's
+        Lagrangian bound is kept. Returns the last LP value."""
+        lp_value, exact_round, rounds = None, False, 0
+        while time.perf_counter() < deadline and (max_rounds is None or rounds < max_rounds):
+            rounds += 1
+            self.iterations += 1
+            t = time.perf_counter()
+            lp_value, cells, conv = self.master.solve_lp()
+            self.master_time += time.perf_counter() - t
+            t = time.perf_counter()
+            labels = self.exact_labels if exact_round else beam or self.beam
+            added, least, exact = 0, 0.0, True
+            for e, r in enumerate(self.rules):
+                if e in self.fixed:
+                    continue
+                schedules, costs, ex = price(r, cells, self.n_best, labels)
+                exact &= ex
+                if len(costs):
+                    least += min(0.0, costs[0] - conv[e])
+                for sched, c in zip(schedules, costs, strict=True):
+                    if c - conv[e] < -TOLERANCE:
+                        added += self.master.add(e, sched, _cost(r, sched))
+                if time.perf_counter() > deadline:
+                    exact = False
+                    break
+            self.pricing_time += time.perf_counter() - t
+            if prove and exact and not self.fixed:
+                self.bound = max(self.bound, lp_value + least)
+            if added == 0:
+                if exact:
+                    self.converged = self.converged or (prove and not self.fixed)
+                    t = time.perf_counter()
+                    lp_value, _, _ = self.master.solve_lp()
+                    self.master_time += time.perf_counter() - t
+                    return lp_value
+                if exact_round or not prove:
+                    break  # no proof wanted, or the exact round's beam was cut too
+                exact_round = True
+            else:
+                exact_round = False
+        t = time.perf_counter()
+        lp_value, _, _ = self.master.solve_lp()
+        self.master_time += time.perf_counter() - t
+        return lp_value
+
+    def dive(self, deadline: float) -> tuple[Roster | None, float | None]:
+        """Fix the schedules the LP all but picks (or the most picked one), price again, until every
+        employee has one: a roster of legal schedules, as good as the LP's guidance."""
+        n_emp = len(self.rules)
+        base = self.master.n_base
+        while time.perf_counter() < deadline:
+            values = np.array(self.master.h.getSolution().col_value)[base:]
+            best: dict[int, tuple[float, int]] = {}
+            for j, (e, _) in enumerate(self.master.columns):
+                if e not in self.fixed and (e not in best or values[j] > best[e][0]):
+                    best[e] = (values[j], j)
+            if all(v > 1 - TOLERANCE for v, _ in best.values()):
+                for e, (_, j) in best.items():
+                    self.fixed[e] = j
+                break
+            picks = [(e, j) for e, (v, j) in best.items() if v >= FIX_AT]
+            if not picks:  # the most picked schedules, a share of the employees left at a time
+                ranked = sorted(best.items(), key=lambda item: -item[1][0])
+                picks = [(e, j) for e, (_, j) in ranked[: max(1, math.ceil(FIX_SHARE * len(best)))]]
+            for e, j in picks:
+                self.fixed[e] = j
+                self.master.h.changeColBounds(base + j, 1.0, INF)
+            self.converge(deadline, max_rounds=DIVE_ROUNDS, beam=DIVE_LABELS)
+        if len(self.fixed) < n_emp:
+            return None, None
+        chosen = list(self.fixed.values())
+        return self.roster(chosen), self.master.h.getInfo().objective_function_value
+
+    def release(self) -> None:
+        """Undo the dive's fixings, so the restricted MIP chooses among every column."""
+        for j in self.fixed.values():
+            self.master.h.changeColBounds(self.master.n_base + j, 0.0, INF)
+        self.fixed.clear()
+
+    def roster(self, chosen: list[int]) -> Roster:
+        names = self.instance.shift_names
+        return {
+            self.instance.employees[e].name: tuple(None if x < 0 else names[x] for x in s)
+            for e, s in (self.master.columns[j] for j in chosen)
+        }
+
+
+def _cost(rules: EmployeeRules, schedule: np.ndarray) -> float:
+    """A schedule's own penalty (its requests), without duals."""
+    days = np.arange(len(schedule))
+    work = schedule >= 0
+    return float(rules.request_work[days[work], schedule[work]].sum() + rules.request_off[days[~work]].sum())
+
+
+def _weight_guesses(instance: Instance) -> list[np.ndarray]:
+    """Dual guesses for the first columns: every cover cell valued at its under weight, and at half of it, so
+    each employee starts with schedules that work where cover is wanted."""
+    under = np.zeros((instance.days, len(instance.shifts)))
+    names = instance.shift_names
+    for c in instance.cover:
+        if c.requirement > 0:
+            under[c.day, names.index(c.shift)] = c.weight_under
+    return [under, under / 2]

@@ -1,0 +1,52 @@
+"""Column generation on tiny instances: a valid bound, legal columns, the hand-computed optimum."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.curtois.columns import generate
+from scheduler.curtois.evaluate import evaluate
+from scheduler.curtois.reader import parse_instance
+from scheduler.curtois.solve import solve
+from tests.curtois.conftest import instance_text
+
+# the instance of test_solve: 2 employees, cover 1 a day at 100 under; optimum 300 (computed there by hand)
+TINY = instance_text(
+    staff="A,D=2,3360,960,3,1,1,1\nB,D=2,3360,0,3,1,1,0",
+    days_off="A,3\nB",
+    on="A,6,D,5",
+    off="B,0,D,50",
+    cover="\n".join(f"{d},D,1,100,1" for d in range(7)),
+)
+
+
+def test_bound_is_below_the_optimum_and_the_roster_reaches_it() -> None:
+    inst = parse_instance(TINY)
+    result = generate(inst, time_limit=10)
+    assert result.converged and result.bound <= 300 + 1e-6
+    assert result.roster is not None and result.objective == evaluate(inst, result.roster).penalty == 300
+
+
+def test_columns_path_proves_the_optimum() -> None:
+    """The LP bound of this instance is 300 (4 shifts cover 4 days at most, requests all grantable), so the
+    column path proves the optimum without CP-SAT."""
+    result = solve(parse_instance(TINY), time_limit=10, workers=1, method="columns")
+    assert (result.status, result.objective, result.bound) == ("OPTIMAL", 300, 300)
+    assert "column generation" in result.log
+
+
+@pytest.mark.parametrize("weight", [1, 40])
+def test_two_person_cover_is_split_by_the_requests(weight: int) -> None:
+    """Cover 2 on day 0 (under 100), nothing else. A and B may each work 1 shift; B asked day 0 off with
+    ``weight``: both work day 0 and the penalty is the request's weight (cheaper than 100 under)."""
+    inst = parse_instance(
+        instance_text(
+            staff="A,D=1,3360,0,3,1,1,1\nB,D=1,3360,0,3,1,1,1",
+            days_off="A\nB",
+            off=f"B,0,D,{weight}",
+            cover="0,D,2,100,1",
+        )
+    )
+    result = solve(inst, time_limit=10, workers=1)
+    assert result.objective == weight and result.status == "OPTIMAL"
+    assert result.roster["A"][0] == result.roster["B"][0] == "D"
