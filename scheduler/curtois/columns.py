@@ -20,6 +20,7 @@ import numpy as np
 from scheduler.curtois.evaluate import Roster
 from scheduler.curtois.labeling import KEY_LIMIT, EmployeeRules, employee_rules, price
 from scheduler.curtois.reader import Instance
+from scheduler.engine.master import quiet_highs
 
 INF = highspy.kHighsInf
 TOLERANCE = 1e-6
@@ -63,11 +64,7 @@ class _Master:
 
     def __init__(self, instance: Instance) -> None:
         self.instance = instance
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
-        self.h.setOptionValue("threads", 1)
-        self.h.setOptionValue("presolve", "off")  # keeps the basis between rounds
-        self.h.setOptionValue("simplex_strategy", 4)  # primal: new columns keep the basis primal feasible
+        self.h = quiet_highs()  # no banner on stdout (--format json); one thread, presolve off, primal simplex
         S = len(instance.shifts)
         self.cell_row = np.full((instance.days, S), -1, dtype=np.int64)  # (day, shift) -> cover row
         names = instance.shift_names

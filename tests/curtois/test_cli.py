@@ -44,3 +44,16 @@ def test_bench_curtois_instance1_row_is_confirmed_by_the_evaluator(tmp_path: Pat
 def test_bad_instances_exit_2() -> None:
     result = CliRunner().invoke(main, ["bench", "--suite", "curtois", "--instances", "25"])
     assert result.exit_code == 2 and "1-24" in result.output
+
+
+def test_bench_json_is_clean_on_stdout_with_the_columns_engine() -> None:
+    """HiGHS prints a banner when its first instance is made: it must not reach stdout under --format json."""
+    import subprocess
+    import sys
+
+    args = ["bench", "--suite", "curtois", "--instances", "2", "--time-limit", "5", "--format", "json"]
+    code = "import sys; from scheduler.cli import main; main(sys.argv[1:])"
+    run = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    (row,) = json.loads(run.stdout)
+    assert row["engine"] == "columns" and row["objective"] == 828 and "column generation" in row["columns"]
