@@ -150,7 +150,9 @@ def generate(
     rules = [employee_rules(instance, e) for e in instance.employees]
     if any(r.key_space > KEY_LIMIT for r in rules):  # the kernel cannot hold these employees' states
         return ColumnsResult(None, None, -math.inf, None, False, 0, 0, 0.0, 0.0, 0.0)
-    run = _Generation(instance, rules, n_best, max_labels, exact_labels)
+    run = _Generation(instance, rules, n_best, max_labels, exact_labels, started + root_share * time_limit)
+    if len(run.master.columns) == 0 or run.late:  # the first columns alone took the root's time: give up
+        return ColumnsResult(None, None, -math.inf, None, False, 0, len(run.master.columns), run.pricing_time, 0.0, 0.0)
     root = run.converge(started + root_share * time_limit, prove=True)
     roster, objective = run.dive(end)
     run.release()
@@ -178,13 +180,16 @@ def generate(
 class _Generation:
     """The master and the pricing problems of one instance, with the time each takes."""
 
-    def __init__(self, instance: Instance, rules: list[EmployeeRules], n_best: int, beam: int, exact: int):
+    def __init__(
+        self, instance: Instance, rules: list[EmployeeRules], n_best: int, beam: int, exact: int, deadline: float
+    ):
         self.instance, self.rules = instance, rules
         self.n_best, self.beam, self.exact_labels = n_best, beam, exact
         self.master = _Master(instance)
         self.fixed: dict[int, int] = {}  # employee -> column index of the schedule the dive fixed
         self.bound, self.converged, self.iterations = -math.inf, False, 0
         self.pricing_time = self.master_time = 0.0
+        self.late = False  # the first columns were not all priced by the deadline
         t = time.perf_counter()
         zero = np.zeros((instance.days, len(instance.shifts)))
         for e, r in enumerate(rules):  # first columns: the cheapest schedules at a few dual guesses
@@ -194,6 +199,9 @@ class _Generation:
                     raise ValueError(f"{instance.name}: employee {r.employee} has no legal schedule")
                 for sched in schedules:
                     self.master.add(e, sched, _cost(r, sched))
+            if time.perf_counter() > deadline:
+                self.late = True
+                break
         self.pricing_time += time.perf_counter() - t
 
     def converge(

@@ -50,3 +50,11 @@ def test_two_person_cover_is_split_by_the_requests(weight: int) -> None:
     result = solve(inst, time_limit=10, workers=1)
     assert result.objective == weight and result.status == "OPTIMAL"
     assert result.roster["A"][0] == result.roster["B"][0] == "D"
+
+
+def test_columns_give_way_when_the_first_pricing_overruns() -> None:
+    """A time too short for the first columns: no roster, no bound, and the caller's CP-SAT gets the time."""
+    result = generate(parse_instance(TINY), time_limit=1e-9)
+    assert result.roster is None and result.bound == float("-inf") and result.iterations == 0
+    answer = solve(parse_instance(TINY), time_limit=5, workers=1)
+    assert answer.objective == 300
