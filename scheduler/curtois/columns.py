@@ -4,8 +4,9 @@ The master picks one schedule per employee (a convexity row each) and pays each 
 staffing; its duals price the cover cells, and ``labeling.price`` finds each employee's cheapest schedule at
 those duals (every hard rule of the employee inside the labels). The Lagrangian bound
 ``LP + sum of each employee's least reduced cost`` is valid at every iteration whose pricing was exact, so the
-bound holds before the generation converges. The restricted master as a MIP (HiGHS) over the columns found turns
-them into a roster; ``solve.py`` hands that roster to CP-SAT as a hint.
+bound holds before the generation converges. A dive (fix the schedules the LP all but picks, price again) and the
+restricted master as a MIP (HiGHS) over the columns found turn them into a roster; ``solve.py`` hands that roster
+to CP-SAT as a hint.
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class ColumnsResult:
     pricing_time: float
     master_time: float
     mip_time: float
+
+    @classmethod
+    def nothing(cls, columns: int = 0, pricing_time: float = 0.0) -> ColumnsResult:
+        """The column path gave way before its first LP: no roster, no bound."""
+        return cls(None, None, -math.inf, None, False, 0, columns, pricing_time, 0.0, 0.0)
 
     def log(self) -> str:
         bound = "none" if self.bound == -math.inf else f"{self.bound:.1f}"
@@ -149,10 +155,10 @@ def generate(
     end = started + time_limit
     rules = [employee_rules(instance, e) for e in instance.employees]
     if any(r.key_space > KEY_LIMIT for r in rules):  # the kernel cannot hold these employees' states
-        return ColumnsResult(None, None, -math.inf, None, False, 0, 0, 0.0, 0.0, 0.0)
+        return ColumnsResult.nothing()
     run = _Generation(instance, rules, n_best, max_labels, exact_labels, started + root_share * time_limit)
     if len(run.master.columns) == 0 or run.late:  # the first columns alone took the root's time: give up
-        return ColumnsResult(None, None, -math.inf, None, False, 0, len(run.master.columns), run.pricing_time, 0.0, 0.0)
+        return ColumnsResult.nothing(len(run.master.columns), run.pricing_time)
     root = run.converge(started + root_share * time_limit, prove=True)
     roster, objective = run.dive(end)
     run.release()
@@ -213,9 +219,7 @@ class _Generation:
         while time.perf_counter() < deadline and (max_rounds is None or rounds < max_rounds):
             rounds += 1
             self.iterations += 1
-            t = time.perf_counter()
-            lp_value, cells, conv = self.master.solve_lp()
-            self.master_time += time.perf_counter() - t
+            lp_value, cells, conv = self._lp()
             t = time.perf_counter()
             labels = self.exact_labels if exact_round else beam or self.beam
             added, least, exact = 0, 0.0, True
@@ -238,19 +242,19 @@ class _Generation:
             if added == 0:
                 if exact:
                     self.converged = self.converged or (prove and not self.fixed)
-                    t = time.perf_counter()
-                    lp_value, _, _ = self.master.solve_lp()
-                    self.master_time += time.perf_counter() - t
-                    return lp_value
+                    break
                 if exact_round or not prove:
                     break  # no proof wanted, or the exact round's beam was cut too
                 exact_round = True
             else:
                 exact_round = False
+        return self._lp()[0]  # the LP over every column, so the dive reads its values
+
+    def _lp(self) -> tuple[float, np.ndarray, np.ndarray]:
         t = time.perf_counter()
-        lp_value, _, _ = self.master.solve_lp()
+        answer = self.master.solve_lp()
         self.master_time += time.perf_counter() - t
-        return lp_value
+        return answer
 
     def dive(self, deadline: float) -> tuple[Roster | None, float | None]:
         """Fix the schedules the LP all but picks (or the most picked one), price again, until every

@@ -259,16 +259,14 @@ def _label(
 
 
 def price(
-    rules: EmployeeRules, duals: np.ndarray, n_best: int = 1, max_labels: int = 200_000, relax_caps: bool = False
+    rules: EmployeeRules, duals: np.ndarray, n_best: int = 1, max_labels: int = 200_000
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     """The ``n_best`` cheapest legal schedules (distinct end states) at cover duals ``duals[day, shift]``.
 
     Returns (schedules, costs, exact): schedules[b, d] is a shift index or -1 (off); costs are the reduced costs
     (request penalty minus the duals of the shifts worked). No row: the employee has no legal schedule. ``exact``
     is False when a day held more than ``max_labels`` labels and only the cheapest were kept (a heuristic).
-    ``relax_caps`` drops the per-shift caps: the minimum is then a valid lower bound, not a schedule.
     """
-    no_caps = np.full(len(rules.minutes), -1, dtype=np.int64)
     return _label(
         rules.request_work - duals,
         rules.request_off,
@@ -281,8 +279,8 @@ def price(
         rules.min_consecutive,
         rules.min_days_off,
         rules.max_weekends,
-        no_caps if relax_caps else rules.cap_index,
-        rules.cap_value[:0] if relax_caps else rules.cap_value,
+        rules.cap_index,
+        rules.cap_value,
         n_best,
         max_labels,
     )

@@ -147,7 +147,7 @@ def solve(
             found.append(
                 (_checked(instance, columns.roster, columns.objective), time.perf_counter() - start, columns.roster)
             )
-    floor = None if bound == -math.inf else math.ceil(bound - 1e-6)  # penalties are integers
+    floor = None if bound == -math.inf else _integer_bound(bound)
     if found and floor is not None and found[0][0] <= floor:
         penalty, when, roster = found[0]
         return Result(instance.name, "OPTIMAL", penalty, penalty, when, when, time.perf_counter() - start, roster, log)
@@ -163,10 +163,15 @@ def solve(
         return Result(instance.name, "UNKNOWN", None, best_bound, None, None, wall, None, log)
     penalty, when, roster = min(found, key=lambda f: (f[0], f[1]))
     first = min(f[1] for f in found)
-    status = "OPTIMAL" if cp.status == "OPTIMAL" or penalty <= math.ceil(best_bound - 1e-6) else "FEASIBLE"
+    status = "OPTIMAL" if cp.status == "OPTIMAL" or penalty <= _integer_bound(best_bound) else "FEASIBLE"
     if status == "OPTIMAL":
         best_bound = penalty
     return Result(instance.name, status, penalty, best_bound, first, when, wall, roster, log)
+
+
+def _integer_bound(bound: float) -> int:
+    """Penalties are integers: a bound of 557.2 proves 558."""
+    return math.ceil(bound - 1e-6)
 
 
 def _checked(instance: Instance, roster: Roster, objective: float | None) -> int:
