@@ -154,8 +154,9 @@ def _read_frame(text: str, source: str) -> pd.DataFrame:
 
 
 def _first_long_row(text: str) -> tuple[int, int]:
-    """Field count of the header and the line number of the first longer row (only read on error)."""
-    reader = csv.reader(io.StringIO(text))
+    """Field count of the header and the line number of the first longer row (only read on error). Read with
+    universal newlines, as pandas reads it: a lone carriage return ends a line, it is not an error here."""
+    reader = csv.reader(io.StringIO(text, newline=""))
     header = len(next(reader))
     for record in reader:
         if len(record) > header:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from scheduler.errors import InputError
@@ -272,6 +272,7 @@ def folder(tmp_path_factory) -> Path:
     where=st.sampled_from(["replace", "append", "prepend", "splice"]),
     into=st.sampled_from(["csv", "yaml"]),
 )
+@example(data=b"\x01\r", where="prepend", into="csv")  # a lone carriage return before a long row (found by hypothesis)
 def test_random_bytes_in_either_file_load_or_name_it(folder: Path, data: bytes, where: str, into: str) -> None:
     scenario, demand = folder / "scenario.yaml", folder / DEMAND_NAME
     good = {"csv": DEMAND.encode(), "yaml": _yaml(WITH_CSV).encode()}
