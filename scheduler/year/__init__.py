@@ -38,6 +38,10 @@ from scheduler.year.plan import YearPlan
 
 __all__ = ["YearParams", "YearPlan", "plan_year"]
 
+# Teams tried per representative week for its checked roster: the retailer's year, seed 2 (2026-12-07), lost
+# one when the team the plan leaned on most found no plan at its second solve.
+ROSTER_TRIES = 3
+
 Progress = Callable[[str], None]
 
 
@@ -124,12 +128,26 @@ def plan_year(scenario: Scenario, params: YearParams | None = None, progress: Pr
         rounds.append(_round("refined", solution, done))
         say(f"year model: {solution.status}, {_money(solution.objective)}")
     # one checked roster per representative week, at the team of its busiest month
-    rosters = _roster_teams(solution, data, groups)
-    for g, team in rosters.items():
-        point = done.get((g, team))
-        if point is None or point.checked is None:
-            done.pop((g, team), None)
-    run({g: [t] for g, t in rosters.items()}, check_plans=True)
+    # (a team solved before may find no plan when solved again: then the next team the plan leans on)
+    ranked = _roster_teams(solution, data, groups)
+    rosters: dict[str, tuple[int, ...]] = {}
+    for attempt in range(ROSTER_TRIES):
+        wanted_now = {g: ts[attempt] for g, ts in ranked.items() if g not in rosters and attempt < len(ts)}
+        if not wanted_now:
+            break
+        earlier = {}
+        for g, team in wanted_now.items():
+            point = done.get((g, team))
+            if point is None or point.checked is None:
+                earlier[(g, team)] = done.pop((g, team), None)
+        run({g: [t] for g, t in wanted_now.items()}, check_plans=True)
+        for g, team in wanted_now.items():
+            if done[(g, team)].checked is not None:
+                rosters[g] = team
+            elif earlier.get((g, team)) is not None and earlier[(g, team)].cost is not None:
+                done[(g, team)] = earlier[(g, team)]  # keep its cost curve point; it just has no roster
+    for g, ts in ranked.items():
+        rosters.setdefault(g, ts[0])
     validation = _validate(scenario, params, solution, data, groups, weeks, weights, scales, roles, week_params, say)
     plan_months_table = _months_table(scenario, solution, data, months, weights, scales, weeks, roles)
     payback = _payback(solution, data, roles, months, params.year_time_limit)
@@ -313,21 +331,27 @@ def _near_chosen(sol: YearSolution, data: YearData, groups, limits, step) -> dic
     return {g: sorted(t) for g, t in wanted.items()}
 
 
-def _roster_teams(sol: YearSolution, data: YearData, groups) -> dict[str, tuple[int, ...]]:
-    """Per group, in the month it weighs most in, the solved team the year model leans on most: a team with a
-    roster (a rounded capacity may be one the weekly engine found no roster for)."""
+def _roster_teams(sol: YearSolution, data: YearData, groups) -> dict[str, list[tuple[int, ...]]]:
+    """Per group, in the month it weighs most in, the solved teams the year model leans on, most first (teams
+    with a roster: a rounded capacity may be one the weekly engine found no roster for), then the group's other
+    solved teams, nearest to that month's capacity first."""
     out = {}
     for g in groups:
         m = int(np.argmax([data.weeks[m].get(g.name, 0) for m in range(len(data.months))]))
         weights = sol.weights.get((m, g.name)) if sol.objective is not None else None
         if weights:
-            out[g.name] = max(weights.items(), key=lambda item: (item[1], item[0]))[0]
+            ranked = [t for t, _ in sorted(weights.items(), key=lambda item: (item[1], item[0]), reverse=True)]
         else:
-            out[g.name] = (
+            ranked = [
                 tuple(math.floor(c + 1e-6) for c in sol.team[:, m])
                 if sol.objective is not None
                 else (0,) * len(data.roles)
-            )
+            ]
+        if sol.objective is not None:  # then the other solved teams, nearest to the month's capacity first
+            capacity = sol.team[:, m]
+            others = [p.team for p in data.points.get(g.name, ()) if p.team not in ranked]
+            ranked += sorted(others, key=lambda t: (float(np.abs(np.array(t) - capacity).sum()), t))
+        out[g.name] = ranked
     return out
 
 

@@ -117,3 +117,38 @@ def test_a_too_short_history_exits_2_naming_it_and_writes_nothing(tmp_path):
     assert as_json.exit_code == 2
     error = json.loads(as_json.stdout)
     assert error["file"] == str(history) and "at least 8 weeks" in error["allowed"] and error["field"]
+
+
+def test_a_plan_team_that_finds_no_plan_when_solved_again_gives_way_to_the_next(monkeypatch):
+    """The roster of a representative week is solved again at the team the plan leans on; when that second solve
+    finds no plan, the next team the plan leans on gives the roster, and the first solve's cost point stays."""
+    import scheduler.year as year
+    from scheduler.scenario import load_scenario
+    from scheduler.year.costs import CurvePoint
+
+    real, seen, refused = year.solve_points, set(), []
+
+    def flaky(scenario, groups, todo, roles, params, **kw):
+        groups = list(groups)
+        again = [(g, t) for g, ts in todo.items() for t in ts if (g, t) in seen]
+        points = real(scenario, groups, todo, roles, params, **kw)
+        seen.update((p.group, p.team) for p in points)
+        out = []
+        for p in points:
+            if (p.group, p.team) in again and p.group not in {g for g, _ in refused}:  # once per week
+                refused.append((p.group, p.team))
+                p = CurvePoint(p.group, p.team, "UNKNOWN", None, None, None, 0.0, 0.0, None)
+            out.append(p)
+        return out
+
+    monkeypatch.setattr(year, "solve_points", flaky)
+    plan = year.plan_year(
+        load_scenario(DATA / "year_tiny.yaml"), year.YearParams(months=3, week_time_limit=2, refine=False)
+    )
+    assert refused, "no roster was solved a second time: the test does not test the fallback"
+    rosters = plan.points[plan.points["roster_of_plan"]]
+    assert set(rosters["group"]) == set(plan.groups["group"])
+    assert rosters["checked"].eq(True).all() and rosters["violations"].eq(0).all()
+    for g, t in refused:  # the refused team gave way, and keeps its cost point from the first solve
+        row = plan.points[(plan.points["group"] == g) & (plan.points["team_junior"] == t[0])]
+        assert not row["roster_of_plan"].any() and row["cost"].notna().all()
