@@ -135,17 +135,14 @@ def plan_year(scenario: Scenario, params: YearParams | None = None, progress: Pr
         wanted_now = {g: ts[attempt] for g, ts in ranked.items() if g not in rosters and attempt < len(ts)}
         if not wanted_now:
             break
-        earlier = {}
-        for g, team in wanted_now.items():
-            point = done.get((g, team))
-            if point is None or point.checked is None:
-                earlier[(g, team)] = done.pop((g, team), None)
+        # solved without a check (round 1): solved again, checked; the first solve's point is kept if that fails
+        earlier = {k: done.pop(k) for k in wanted_now.items() if k in done and done[k].checked is None}
         run({g: [t] for g, t in wanted_now.items()}, check_plans=True)
-        for g, team in wanted_now.items():
-            if done[(g, team)].checked is not None:
-                rosters[g] = team
-            elif earlier.get((g, team)) is not None and earlier[(g, team)].cost is not None:
-                done[(g, team)] = earlier[(g, team)]  # keep its cost curve point; it just has no roster
+        for key in wanted_now.items():
+            if done[key].checked is not None:
+                rosters[key[0]] = key[1]
+            elif key in earlier and earlier[key].cost is not None:
+                done[key] = earlier[key]
     for g, ts in ranked.items():
         rosters.setdefault(g, ts[0])
     validation = _validate(scenario, params, solution, data, groups, weeks, weights, scales, roles, week_params, say)
@@ -337,21 +334,18 @@ def _roster_teams(sol: YearSolution, data: YearData, groups) -> dict[str, list[t
     solved teams, nearest to that month's capacity first."""
     out = {}
     for g in groups:
+        if sol.objective is None:
+            out[g.name] = [(0,) * len(data.roles)]
+            continue
         m = int(np.argmax([data.weeks[m].get(g.name, 0) for m in range(len(data.months))]))
-        weights = sol.weights.get((m, g.name)) if sol.objective is not None else None
+        capacity = sol.team[:, m]
+        weights = sol.weights.get((m, g.name))
         if weights:
             ranked = [t for t, _ in sorted(weights.items(), key=lambda item: (item[1], item[0]), reverse=True)]
         else:
-            ranked = [
-                tuple(math.floor(c + 1e-6) for c in sol.team[:, m])
-                if sol.objective is not None
-                else (0,) * len(data.roles)
-            ]
-        if sol.objective is not None:  # then the other solved teams, nearest to the month's capacity first
-            capacity = sol.team[:, m]
-            others = [p.team for p in data.points.get(g.name, ()) if p.team not in ranked]
-            ranked += sorted(others, key=lambda t: (float(np.abs(np.array(t) - capacity).sum()), t))
-        out[g.name] = ranked
+            ranked = [tuple(math.floor(c + 1e-6) for c in capacity)]
+        others = [p.team for p in data.points.get(g.name, ()) if p.team not in ranked]
+        out[g.name] = ranked + sorted(others, key=lambda t: (float(np.abs(np.array(t) - capacity).sum()), t))
     return out
 
 
