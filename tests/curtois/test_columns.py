@@ -58,3 +58,29 @@ def test_columns_give_way_when_the_first_pricing_overruns() -> None:
     assert result.roster is None and result.bound == float("-inf") and result.iterations == 0
     answer = solve(parse_instance(TINY), time_limit=5, workers=1)
     assert answer.objective == 300
+
+
+def test_a_dive_gives_each_employee_one_schedule_and_its_release_frees_every_column() -> None:
+    """While an employee is fixed, their other columns are held at 0 (out of the simplex's way); after the
+    dives every schedule column is back to [0, inf), so the restricted MIP may choose any of them."""
+    import math
+    import time
+
+    from scheduler.curtois.columns import _Generation
+    from scheduler.curtois.labeling import employee_rules
+
+    inst = parse_instance(TINY)
+    run = _Generation(inst, [employee_rules(inst, e) for e in inst.employees], 3, 1000, 100_000, math.inf)
+    run.converge(time.perf_counter() + 10, prove=True)
+    roster, objective = run.dive(time.perf_counter() + 10)
+    assert roster is not None and evaluate(inst, roster).penalty == round(objective) >= 300
+    assert sorted(run.fixed) == list(range(len(inst.employees)))
+    lp = run.master.h.getLp()
+    for e, column in run.fixed.items():
+        for j in run.master.of_employee[e]:
+            bounds = (lp.col_lower_[run.master.n_base + j], lp.col_upper_[run.master.n_base + j])
+            assert bounds == ((1.0, 1.0) if j == column else (0.0, 0.0))
+    run.release()
+    lp = run.master.h.getLp()
+    schedule_columns = range(run.master.n_base, run.master.h.getNumCol())
+    assert all(lp.col_lower_[c] == 0.0 and lp.col_upper_[c] == math.inf for c in schedule_columns)
