@@ -38,8 +38,8 @@ class Size:
 SIZES = {
     "S": Size("S", 7, 60, 2, 3, 6, 1, 5.0, "proven optimal in <= 5 s"),
     "M": Size("M", 28, 60, 3, 10, 16, 2, 60.0, "gap <= 1 % in <= 60 s"),
-    "L": Size("L", 28, 30, 3, 25, 40, 4, 300.0, "gap <= 3 % in <= 300 s, peak memory <= 4 GiB"),
-    "XL": Size("XL", 56, 30, 4, 120, 60, 8, 600.0, "first plan <= 120 s, gap <= 5 % in <= 600 s"),
+    "L": Size("L", 28, 30, 3, 25, 40, 4, 300.0, "gap <= 2 % in <= 300 s, peak memory <= 4 GiB"),
+    "XL": Size("XL", 56, 30, 4, 120, 60, 8, 600.0, "first plan <= 60 s, gap <= 3 % in <= 600 s"),
 }
 
 OFFICE_EVENING = [

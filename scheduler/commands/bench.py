@@ -55,8 +55,8 @@ def bench(
     Sizes (days, slot, streams, people existing + hire slots, trainees, target on 2 cores):
       S   7 days, 60 min, 2 streams, 3 + 6,    1 trainee   proven optimal in <= 5 s
       M  28 days, 60 min, 3 streams, 10 + 16,  2 trainees  gap <= 1 % in <= 60 s
-      L  28 days, 30 min, 3 streams, 25 + 40,  4 trainees  gap <= 3 % in <= 300 s, <= 4 GiB
-      XL 56 days, 30 min, 4 streams, 120 + 60, 8 trainees  first plan <= 120 s, gap <= 5 % in <= 600 s
+      L  28 days, 30 min, 3 streams, 25 + 40,  4 trainees  gap <= 2 % in <= 300 s, <= 4 GiB
+      XL 56 days, 30 min, 4 streams, 120 + 60, 8 trainees  first plan <= 60 s, gap <= 3 % in <= 600 s
 
     \b
     Examples:
