@@ -33,6 +33,7 @@ TOLERANCE = 1e-6
 DIVES = ((0.8, 0.1), (0.9, 0.05), (0.8, 0.2))
 MIP_SHARE = 0.2  # of the time limit, at most, for the restricted master MIP after the dives
 DIVE_ROUNDS = 10
+FIRST_LABELS = 2_000  # the first columns' beam: starting points, not proofs (at 50 000, 23 s on Instance 13)
 DIVE_LABELS = 5_000  # the dive's pricing beam: its columns need to be good, not proven
 
 
@@ -91,6 +92,7 @@ class _Master:
         self.n_base = 2 * n_cover
         self.columns: list[tuple[int, np.ndarray]] = []  # (employee, schedule) per schedule column
         self.known: set[tuple[int, bytes]] = set()
+        self.optimal = False  # whether the last LP was solved to optimality
         self.of_employee: list[list[int]] = [[] for _ in instance.employees]  # column indices per employee
 
     def add(self, employee: int, schedule: np.ndarray, cost: float) -> bool:
@@ -111,6 +113,7 @@ class _Master:
     def solve_lp(self) -> tuple[float, np.ndarray, np.ndarray]:
         """The LP's value, the cover rows' duals as a (day, shift) array, and the convexity duals."""
         self.h.run()
+        self.optimal = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal  # only then is it a bound
         value = self.h.getInfo().objective_function_value
         y = np.array(self.h.getSolution().row_dual)
         cells = np.zeros(self.cell_row.shape)
@@ -137,7 +140,26 @@ class _Master:
         chosen = [j for j in range(len(self.columns)) if values[self.n_base + j] > 0.5]
         if len({self.columns[j][0] for j in chosen}) != len(self.instance.employees):
             return None, []
-        return self.h.getInfo().objective_function_value, chosen
+        return self.penalty(chosen), chosen
+
+    def penalty(self, chosen: list[int]) -> float:
+        """The penalty of a roster of chosen columns: their requests and each cover row's under and over staffing
+        at its least. A MIP stopped by its time limit may leave both slacks of a row above it (Instance 13: 14 169
+        reported for a roster worth 14 068), so its objective is an upper bound, not the roster's penalty; a dive's
+        last LP priced a roster 101 above its worth once too."""
+        cost = self.h.getLp().col_cost_
+        covered = np.zeros(self.n_cover)
+        for j in chosen:
+            _, schedule = self.columns[j]
+            days = np.nonzero(schedule >= 0)[0]
+            rows = self.cell_row[days, schedule[days]]
+            np.add.at(covered, rows[rows >= 0], 1.0)
+        total = sum(cost[self.n_base + j] for j in chosen)
+        for r, c in enumerate(self.instance.cover):
+            total += c.weight_under * max(0.0, c.requirement - covered[r]) + c.weight_over * max(
+                0.0, covered[r] - c.requirement
+            )
+        return float(total)
 
 
 def generate(
@@ -161,7 +183,7 @@ def generate(
     if any(r.key_space > KEY_LIMIT for r in rules):  # the kernel cannot hold these employees' states
         return ColumnsResult.nothing()
     run = _Generation(instance, rules, n_best, max_labels, exact_labels, started + root_share * time_limit)
-    if len(run.master.columns) == 0 or run.late:  # the first columns alone took the root's time: give up
+    if run.gave_way:  # the first columns alone took the root's time, or an employee has none: give up
         return ColumnsResult.nothing(len(run.master.columns), run.pricing_time)
     root = run.converge(started + root_share * time_limit, prove=True)
     roster, objective = _dives(run, end, end - MIP_SHARE * time_limit)
@@ -217,18 +239,23 @@ class _Generation:
         self.fixed: dict[int, int] = {}  # employee -> column index of the schedule the dive fixed
         self.bound, self.converged, self.iterations = -math.inf, False, 0
         self.pricing_time = self.master_time = 0.0
-        self.late = False  # the first columns were not all priced by the deadline
+        # True when the first columns were not all priced: the deadline came first, or an employee has no
+        # schedule within the full beam either (it may cut every label that would have lived; Instance 22's
+        # employees lost all theirs at 50 000). CP-SAT then takes the instance (and proves it infeasible if so).
+        self.gave_way = False
         t = time.perf_counter()
         zero = np.zeros((instance.days, len(instance.shifts)))
         for e, r in enumerate(rules):  # first columns: the cheapest schedules at a few dual guesses
             for duals in [zero, *_weight_guesses(instance)]:
-                schedules, costs, _ = price(r, duals, n_best, beam)
-                if len(costs) == 0:
-                    raise ValueError(f"{instance.name}: employee {r.employee} has no legal schedule")
+                schedules, _, _ = price(r, duals, n_best, min(beam, FIRST_LABELS))
                 for sched in schedules:
                     self.master.add(e, sched, _cost(r, sched))
-            if time.perf_counter() > deadline:
-                self.late = True
+            if not self.master.of_employee[e]:
+                schedules, _, _ = price(r, zero, n_best, beam)
+                for sched in schedules:
+                    self.master.add(e, sched, _cost(r, sched))
+            if not self.master.of_employee[e] or time.perf_counter() > deadline:
+                self.gave_way = True
                 break
         self.pricing_time += time.perf_counter() - t
 
@@ -259,7 +286,7 @@ class _Generation:
                     exact = False
                     break
             self.pricing_time += time.perf_counter() - t
-            if prove and exact and not self.fixed:
+            if prove and exact and not self.fixed and self.master.optimal:
                 self.bound = max(self.bound, lp_value + least)
             if added == 0:
                 if exact:
@@ -294,10 +321,9 @@ class _Generation:
                 if e not in self.fixed and (e not in best or values[j] > best[e][0]):
                     best[e] = (values[j], j)
             if all(v > 1 - TOLERANCE for v, _ in best.values()):
-                objective = self.master.h.getInfo().objective_function_value  # read before bounds change
                 for e, (_, j) in best.items():
                     self._fix(e, j)
-                return self.roster(list(self.fixed.values())), objective
+                break
             picks = [(e, j) for e, (v, j) in best.items() if v >= fix_at]
             if not picks:  # the most picked schedules, a share of the employees left at a time
                 ranked = sorted(best.items(), key=lambda item: -item[1][0])
@@ -310,8 +336,8 @@ class _Generation:
             self.converge(step, max_rounds=DIVE_ROUNDS, beam=DIVE_LABELS)
         if len(self.fixed) < n_emp:
             return None, None
-        # every employee fixed by the last picks: the LP after them (each converge ends with one) prices it
-        return self.roster(list(self.fixed.values())), self.master.h.getInfo().objective_function_value
+        chosen = list(self.fixed.values())  # priced from the columns, not the LP (whose slacks may not be least)
+        return self.roster(chosen), self.master.penalty(chosen)
 
     def _fix(self, employee: int, column: int) -> None:
         """Give an employee that schedule: its column at 1, the employee's other columns at 0 (out of the

@@ -174,10 +174,14 @@ def _integer_bound(bound: float) -> int:
     return math.ceil(bound - 1e-6)
 
 
-def _checked(instance: Instance, roster: Roster, objective: float | None) -> int:
-    """The evaluator's penalty of a roster, which must be legal and equal the solver's own objective."""
+def _checked(instance: Instance, roster: Roster, objective: float | None, exact: bool = True) -> int:
+    """The evaluator's penalty of a roster, which must be legal and equal the solver's own objective. Not
+    ``exact``: a solution CP-SAT did not prove optimal may staff a cell both under and over in its slacks
+    (seen on Instance 13: 12 684 for a roster worth 12 482), so its objective need only not be below."""
     verdict = evaluate(instance, roster)
-    if verdict.violations or (objective is not None and verdict.penalty != round(objective)):
+    if objective is not None:
+        wrong = verdict.penalty != round(objective) if exact else verdict.penalty > round(objective)
+    if verdict.violations or (objective is not None and wrong):
         raise AssertionError(
             f"{instance.name}: evaluator {verdict.penalty} {verdict.violations[:3]} disagrees with the solver "
             f"{objective}"
@@ -219,7 +223,7 @@ def _cpsat(
         )
         for e in instance.employees
     }
-    penalty = _checked(instance, roster, solver.objective_value)
+    penalty = _checked(instance, roster, solver.objective_value, exact=code == cp_model.OPTIMAL)
     return Result(
         instance.name, status, penalty, solver.best_objective_bound, progress.first, progress.best, wall, roster
     )

@@ -75,6 +75,7 @@ def test_a_dive_gives_each_employee_one_schedule_and_its_release_frees_every_col
     roster, objective = run.dive(time.perf_counter() + 10)
     assert roster is not None and evaluate(inst, roster).penalty == round(objective) >= 300
     assert sorted(run.fixed) == list(range(len(inst.employees)))
+    assert run.master.penalty(list(run.fixed.values())) == evaluate(inst, roster).penalty  # as the MIP's roster
     lp = run.master.h.getLp()
     for e, column in run.fixed.items():
         for j in run.master.of_employee[e]:
@@ -84,3 +85,20 @@ def test_a_dive_gives_each_employee_one_schedule_and_its_release_frees_every_col
     lp = run.master.h.getLp()
     schedule_columns = range(run.master.n_base, run.master.h.getNumCol())
     assert all(lp.col_lower_[c] == 0.0 and lp.col_upper_[c] == math.inf for c in schedule_columns)
+
+
+def test_columns_give_way_when_the_beam_finds_no_schedule_for_an_employee(monkeypatch) -> None:
+    """A beam may cut every label that would have lived (Instance 22 at 50 000 labels): no traceback, the
+    column path gives way and CP-SAT still solves the instance to its hand-computed optimum."""
+    import scheduler.curtois.columns as columns
+    from scheduler.curtois.labeling import price
+
+    def losing_a(rules, duals, n_best=1, max_labels=200_000):
+        schedules, costs, exact = price(rules, duals, n_best, max_labels)
+        return (schedules[:0], costs[:0], False) if rules.employee == "A" else (schedules, costs, exact)
+
+    monkeypatch.setattr(columns, "price", losing_a)
+    result = generate(parse_instance(TINY), time_limit=10)
+    assert result.roster is None and result.bound == float("-inf")
+    solved = solve(parse_instance(TINY), time_limit=10, workers=1, method="columns")
+    assert solved.status == "OPTIMAL" and solved.objective == 300

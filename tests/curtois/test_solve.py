@@ -58,3 +58,21 @@ def test_model_and_evaluator_agree_on_every_7_day_pattern() -> None:
         assert (code == cp_model.OPTIMAL) == verdict.feasible, bits
         if verdict.feasible:
             assert round(solver.objective_value) == verdict.penalty, bits
+
+
+def test_a_solver_objective_above_the_rosters_worth_passes_only_when_not_proven() -> None:
+    """A solution CP-SAT did not prove optimal may carry slack (a cell both under and over): its objective may be
+    above the evaluator's penalty, never below; a proven optimum must equal it."""
+    import pytest
+
+    from scheduler.curtois.solve import _checked
+
+    cover = "\n".join(f"{d},D,1,100,1" for d in range(7))
+    inst = parse_instance(instance_text(staff="A,D=7,3360,0,7,1,1,1", cover=cover))
+    roster = {"A": ("D", "D", "D", "D", "D", "D", "D")}  # one employee, every day D: cover met, penalty 0
+    assert evaluate(inst, roster).penalty == 0
+    assert _checked(inst, roster, 2.0, exact=False) == 0
+    with pytest.raises(AssertionError):
+        _checked(inst, roster, 2.0)
+    with pytest.raises(AssertionError):
+        _checked(inst, {"A": (None,) * 7}, 2.0, exact=False)  # worth 700: below it is a bug
