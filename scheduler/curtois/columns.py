@@ -27,12 +27,13 @@ from scheduler.engine.master import quiet_highs
 INF = highspy.kHighsInf
 TOLERANCE = 1e-6
 # The dives: schedules at or above a threshold in the LP are fixed together; else a share of the employees
-# left, the most picked first; then at most DIVE_ROUNDS pricing rounds before the next fixing. Each dive takes
-# the next (threshold, share) of DIVES. Measured on instances 10-12 (30 s): 10 rounds reached Instance 10's
-# optimum and 11's within 1, where 3 rounds stopped 2.6 % and 3 % above.
-DIVES = ((0.8, 0.1), (0.9, 0.05), (0.8, 0.2))
+# left, the most picked first; then at most a number of pricing rounds before the next fixing. Each dive takes
+# the next (threshold, share, rounds) of DIVES. Measured at 60 s: 10 rounds reached Instance 10's optimum and
+# 11's, where 3 stopped 2.6 % and 3 % above; on 8, where pricing is slow, 3 rounds gave 1 312 and dives of 10
+# rounds only 1 503: the cheap dive first, then the thorough ones.
+DIVES = ((0.8, 0.1, 3), (0.8, 0.1, 10), (0.9, 0.05, 10), (0.8, 0.2, 10))
 MIP_SHARE = 0.2  # of the time limit, at most, for the restricted master MIP after the dives
-DIVE_ROUNDS = 10
+DIVE_ROUNDS = 10  # pricing rounds after a new dive's release, before it starts
 FIRST_LABELS = 2_000  # the first columns' beam: starting points, not proofs (at 50 000, 23 s on Instance 13)
 DIVE_LABELS = 5_000  # the dive's pricing beam: its columns need to be good, not proven
 
@@ -214,15 +215,21 @@ def _dives(run: _Generation, end: float, more_until: float) -> tuple[Roster | No
     before ``more_until``. The cheapest roster wins. A dive's end is sensitive to the columns it meets (on
     Instance 10 five dives in a row gave 4 753, 4 855, 4 631, 4 632 and 4 836), so several beat one."""
     roster, objective = None, None
+    stale = 0  # dives in a row that priced no new column and found nothing cheaper: a full turn repeats itself
     for k in itertools.count():
-        if k and (time.perf_counter() >= more_until or (objective is not None and objective <= run.bound_met())):
+        proven = objective is not None and objective <= run.bound_met()
+        if k and (time.perf_counter() >= more_until or proven or stale >= len(DIVES)):
             break
+        columns = len(run.master.columns)
         if k:
             run.release()
             run.converge(more_until, max_rounds=DIVE_ROUNDS, beam=DIVE_LABELS)
         found, value = run.dive(end if k == 0 else more_until, *DIVES[k % len(DIVES)])
+        stale += 1
         if found is not None and (objective is None or value < objective - TOLERANCE):
-            roster, objective = found, value
+            roster, objective, stale = found, value, 0
+        if len(run.master.columns) > columns:
+            stale = 0
     run.release()
     return roster, objective
 
@@ -309,7 +316,9 @@ class _Generation:
         """The least integer penalty the bound allows (penalties are integers), -inf without a bound."""
         return -math.inf if self.bound == -math.inf else math.ceil(self.bound - 1e-6) + TOLERANCE
 
-    def dive(self, deadline: float, fix_at: float = 0.8, fix_share: float = 0.1) -> tuple[Roster | None, float | None]:
+    def dive(
+        self, deadline: float, fix_at: float = 0.8, fix_share: float = 0.1, rounds: int = DIVE_ROUNDS
+    ) -> tuple[Roster | None, float | None]:
         """Fix the schedules the LP all but picks (or the most picked one), price again, until every
         employee has one: a roster of legal schedules, as good as the LP's guidance."""
         n_emp = len(self.rules)
@@ -333,7 +342,7 @@ class _Generation:
             # each fixing's pricing may take the time left in proportion to the employees it fixed, so that
             # the dive ends with a roster before the deadline however long its LPs take
             step = time.perf_counter() + (deadline - time.perf_counter()) * len(picks) / len(best)
-            self.converge(step, max_rounds=DIVE_ROUNDS, beam=DIVE_LABELS)
+            self.converge(step, max_rounds=rounds, beam=DIVE_LABELS)
         if len(self.fixed) < n_emp:
             return None, None
         chosen = list(self.fixed.values())  # priced from the columns, not the LP (whose slacks may not be least)
