@@ -130,8 +130,6 @@ def plan_tables(data: ModelData, a: Assignment) -> PlanTables:
     )
 
 
-
-
 def wish_granted(data: ModelData, worker: Worker, taken: tuple[int, ...], wish: Wish) -> bool:
     """Whether a person's shifts grant a wish (the shifts starting on its day, of its type if any)."""
     shifts = data.shifts[worker.role]
