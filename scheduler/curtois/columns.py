@@ -22,6 +22,7 @@ import numpy as np
 from scheduler.curtois.evaluate import Roster
 from scheduler.curtois.labeling import KEY_LIMIT, EmployeeRules, employee_rules, price
 from scheduler.curtois.reader import Instance
+from scheduler.curtois.solve import integer_bound
 from scheduler.engine.master import quiet_highs
 
 INF = highspy.kHighsInf
@@ -95,21 +96,27 @@ class _Master:
         self.known: set[tuple[int, bytes]] = set()
         self.optimal = False  # whether the last LP was solved to optimality
         self.of_employee: list[list[int]] = [[] for _ in instance.employees]  # column indices per employee
+        self.costs: list[float] = []  # each schedule column's own penalty (its requests)
 
     def add(self, employee: int, schedule: np.ndarray, cost: float) -> bool:
         key = (employee, schedule.tobytes())
         if key in self.known:
             return False
         self.known.add(key)
-        days = np.nonzero(schedule >= 0)[0]
-        rows = self.cell_row[days, schedule[days]]
-        rows = np.append(rows[rows >= 0], self.n_cover + employee).astype(np.int32)
+        rows = np.append(self.cover_rows(schedule), self.n_cover + employee).astype(np.int32)
         self.h.addCol(
             float(cost), 0.0, INF, len(rows), rows, np.ones(len(rows))
         )  # 1 by convexity; no bound, so no dual hides there
         self.of_employee[employee].append(len(self.columns))
         self.columns.append((employee, schedule.copy()))
+        self.costs.append(cost)
         return True
+
+    def cover_rows(self, schedule: np.ndarray) -> np.ndarray:
+        """The cover rows of the cells a schedule works (cells without cover have none)."""
+        days = np.nonzero(schedule >= 0)[0]
+        rows = self.cell_row[days, schedule[days]]
+        return rows[rows >= 0]
 
     def solve_lp(self) -> tuple[float, np.ndarray, np.ndarray]:
         """The LP's value, the cover rows' duals as a (day, shift) array, and the convexity duals."""
@@ -145,21 +152,15 @@ class _Master:
 
     def penalty(self, chosen: list[int]) -> float:
         """The penalty of a roster of chosen columns: their requests and each cover row's under and over staffing
-        at its least. A MIP stopped by its time limit may leave both slacks of a row above it (Instance 13: 14 169
-        reported for a roster worth 14 068), so its objective is an upper bound, not the roster's penalty; a dive's
-        last LP priced a roster 101 above its worth once too."""
-        cost = self.h.getLp().col_cost_
+        at its least. An LP or MIP solution the solver did not prove need not have its slacks at their least (a
+        cell both under and over staffed), so its objective may lie above the roster's worth."""
         covered = np.zeros(self.n_cover)
         for j in chosen:
-            _, schedule = self.columns[j]
-            days = np.nonzero(schedule >= 0)[0]
-            rows = self.cell_row[days, schedule[days]]
-            np.add.at(covered, rows[rows >= 0], 1.0)
-        total = sum(cost[self.n_base + j] for j in chosen)
+            np.add.at(covered, self.cover_rows(self.columns[j][1]), 1.0)
+        total = sum(self.costs[j] for j in chosen)
         for r, c in enumerate(self.instance.cover):
-            total += c.weight_under * max(0.0, c.requirement - covered[r]) + c.weight_over * max(
-                0.0, covered[r] - c.requirement
-            )
+            total += c.weight_under * max(0.0, c.requirement - covered[r])
+            total += c.weight_over * max(0.0, covered[r] - c.requirement)
         return float(total)
 
 
@@ -190,7 +191,7 @@ def generate(
     roster, objective = _dives(run, end, end - MIP_SHARE * time_limit)
     mip_budget = min(end - time.perf_counter(), MIP_SHARE * time_limit)  # the rest goes back to the caller
     t = time.perf_counter()
-    if mip_budget > 0.5 and not (objective is not None and objective <= run.bound_met()):
+    if mip_budget > 0.5 and not run.proves(objective):
         mip_objective, chosen = run.master.solve_mip(mip_budget)
         if chosen and (objective is None or mip_objective < objective - TOLERANCE):
             roster, objective = run.roster(chosen), mip_objective
@@ -217,8 +218,7 @@ def _dives(run: _Generation, end: float, more_until: float) -> tuple[Roster | No
     roster, objective = None, None
     stale = 0  # dives in a row that priced no new column and found nothing cheaper: a full turn repeats itself
     for k in itertools.count():
-        proven = objective is not None and objective <= run.bound_met()
-        if k and (time.perf_counter() >= more_until or proven or stale >= len(DIVES)):
+        if k and (time.perf_counter() >= more_until or run.proves(objective) or stale >= len(DIVES)):
             break
         columns = len(run.master.columns)
         if k:
@@ -252,19 +252,22 @@ class _Generation:
         self.gave_way = False
         t = time.perf_counter()
         zero = np.zeros((instance.days, len(instance.shifts)))
-        for e, r in enumerate(rules):  # first columns: the cheapest schedules at a few dual guesses
-            for duals in [zero, *_weight_guesses(instance)]:
-                schedules, _, _ = price(r, duals, n_best, min(beam, FIRST_LABELS))
-                for sched in schedules:
-                    self.master.add(e, sched, _cost(r, sched))
-            if not self.master.of_employee[e]:
-                schedules, _, _ = price(r, zero, n_best, beam)
-                for sched in schedules:
-                    self.master.add(e, sched, _cost(r, sched))
+        guesses = (zero, *_weight_guesses(instance))
+        for e in range(len(rules)):  # first columns: the cheapest schedules at a few dual guesses
+            for duals in guesses:
+                self._offer(e, duals, min(beam, FIRST_LABELS))
+            if not self.master.of_employee[e]:  # the narrow beam may have cut every label that would live
+                self._offer(e, zero, beam)
             if not self.master.of_employee[e] or time.perf_counter() > deadline:
                 self.gave_way = True
                 break
         self.pricing_time += time.perf_counter() - t
+
+    def _offer(self, employee: int, duals: np.ndarray, labels: int) -> None:
+        """The employee's cheapest schedules at these duals, as columns of the master."""
+        rules = self.rules[employee]
+        for schedule in price(rules, duals, self.n_best, labels)[0]:
+            self.master.add(employee, schedule, _cost(rules, schedule))
 
     def converge(
         self, deadline: float, prove: bool = False, max_rounds: int | None = None, beam: int | None = None
@@ -312,9 +315,9 @@ class _Generation:
         self.master_time += time.perf_counter() - t
         return answer
 
-    def bound_met(self) -> float:
-        """The least integer penalty the bound allows (penalties are integers), -inf without a bound."""
-        return -math.inf if self.bound == -math.inf else math.ceil(self.bound - 1e-6) + TOLERANCE
+    def proves(self, objective: float | None) -> bool:
+        """Whether the bound proves a roster of this penalty optimal (penalties are integers)."""
+        return objective is not None and self.bound > -math.inf and objective <= integer_bound(self.bound) + TOLERANCE
 
     def dive(
         self, deadline: float, fix_at: float = 0.8, fix_share: float = 0.1, rounds: int = DIVE_ROUNDS
@@ -350,7 +353,8 @@ class _Generation:
 
     def _fix(self, employee: int, column: int) -> None:
         """Give an employee that schedule: its column at 1, the employee's other columns at 0 (out of the
-        simplex's pricing, which keeps the dive's LPs short: Instance 12 took 0.5 s and 2 000 iterations each)."""
+        simplex's pricing: on Instance 12 the LP after a fixing took 0.5-0.7 s and about 3 000 iterations, where
+        with the column only held at 1 or more it took 1.0-1.6 s and 6 000-7 600)."""
         self.fixed[employee] = column
         base = self.master.n_base
         for j in self.master.of_employee[employee]:

@@ -147,7 +147,7 @@ def solve(
             found.append(
                 (_checked(instance, columns.roster, columns.objective), time.perf_counter() - start, columns.roster)
             )
-    floor = None if bound == -math.inf else _integer_bound(bound)
+    floor = None if bound == -math.inf else integer_bound(bound)
     if found and floor is not None and found[0][0] <= floor:
         penalty, when, roster = found[0]
         return Result(instance.name, "OPTIMAL", penalty, penalty, when, when, time.perf_counter() - start, roster, log)
@@ -163,13 +163,13 @@ def solve(
         return Result(instance.name, "UNKNOWN", None, best_bound, None, None, wall, None, log)
     penalty, when, roster = min(found, key=lambda f: (f[0], f[1]))
     first = min(f[1] for f in found)
-    status = "OPTIMAL" if cp.status == "OPTIMAL" or penalty <= _integer_bound(best_bound) else "FEASIBLE"
+    status = "OPTIMAL" if cp.status == "OPTIMAL" or penalty <= integer_bound(best_bound) else "FEASIBLE"
     if status == "OPTIMAL":
         best_bound = penalty
     return Result(instance.name, status, penalty, best_bound, first, when, wall, roster, log)
 
 
-def _integer_bound(bound: float) -> int:
+def integer_bound(bound: float) -> int:
     """Penalties are integers: a bound of 557.2 proves 558."""
     return math.ceil(bound - 1e-6)
 
@@ -179,9 +179,11 @@ def _checked(instance: Instance, roster: Roster, objective: float | None, exact:
     ``exact``: a solution CP-SAT did not prove optimal may staff a cell both under and over in its slacks
     (seen on Instance 13: 12 684 for a roster worth 12 482), so its objective need only not be below."""
     verdict = evaluate(instance, roster)
-    if objective is not None:
+    if objective is None:
+        wrong = False
+    else:
         wrong = verdict.penalty != round(objective) if exact else verdict.penalty > round(objective)
-    if verdict.violations or (objective is not None and wrong):
+    if verdict.violations or wrong:
         raise AssertionError(
             f"{instance.name}: evaluator {verdict.penalty} {verdict.violations[:3]} disagrees with the solver "
             f"{objective}"

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 import pytest
 
-from scheduler.curtois.columns import generate
+import scheduler.curtois.columns as columns
+from scheduler.curtois.columns import _Generation, generate
 from scheduler.curtois.evaluate import evaluate
+from scheduler.curtois.labeling import employee_rules, price
 from scheduler.curtois.reader import parse_instance
 from scheduler.curtois.solve import solve
 from tests.curtois.conftest import instance_text
@@ -63,12 +68,6 @@ def test_columns_give_way_when_the_first_pricing_overruns() -> None:
 def test_a_dive_gives_each_employee_one_schedule_and_its_release_frees_every_column() -> None:
     """While an employee is fixed, their other columns are held at 0 (out of the simplex's way); after the
     dives every schedule column is back to [0, inf), so the restricted MIP may choose any of them."""
-    import math
-    import time
-
-    from scheduler.curtois.columns import _Generation
-    from scheduler.curtois.labeling import employee_rules
-
     inst = parse_instance(TINY)
     run = _Generation(inst, [employee_rules(inst, e) for e in inst.employees], 3, 1000, 100_000, math.inf)
     run.converge(time.perf_counter() + 10, prove=True)
@@ -90,8 +89,6 @@ def test_a_dive_gives_each_employee_one_schedule_and_its_release_frees_every_col
 def test_columns_give_way_when_the_beam_finds_no_schedule_for_an_employee(monkeypatch) -> None:
     """A beam may cut every label that would have lived (Instance 22 at 50 000 labels): no traceback, the
     column path gives way and CP-SAT still solves the instance to its hand-computed optimum."""
-    import scheduler.curtois.columns as columns
-    from scheduler.curtois.labeling import price
 
     def losing_a(rules, duals, n_best=1, max_labels=200_000):
         schedules, costs, exact = price(rules, duals, n_best, max_labels)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scheduler.curtois.evaluate import evaluate
 from scheduler.curtois.reader import parse_instance
-from scheduler.curtois.solve import solve
+from scheduler.curtois.solve import _checked, solve
 from tests.curtois.conftest import instance_text
 
 
@@ -63,10 +65,6 @@ def test_model_and_evaluator_agree_on_every_7_day_pattern() -> None:
 def test_a_solver_objective_above_the_rosters_worth_passes_only_when_not_proven() -> None:
     """A solution CP-SAT did not prove optimal may carry slack (a cell both under and over): its objective may be
     above the evaluator's penalty, never below; a proven optimum must equal it."""
-    import pytest
-
-    from scheduler.curtois.solve import _checked
-
     cover = "\n".join(f"{d},D,1,100,1" for d in range(7))
     inst = parse_instance(instance_text(staff="A,D=7,3360,0,7,1,1,1", cover=cover))
     roster = {"A": ("D", "D", "D", "D", "D", "D", "D")}  # one employee, every day D: cover met, penalty 0
