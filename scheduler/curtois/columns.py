@@ -60,6 +60,9 @@ class ColumnsResult:
         """The column path gave way before its first LP: no roster, no bound."""
         return cls(None, None, -math.inf, None, False, 0, columns, pricing_time, 0.0, 0.0)
 
+    def proves(self, objective: float | None) -> bool:
+        return proves(self.bound, objective)
+
     def log(self) -> str:
         bound = "none" if self.bound == -math.inf else f"{self.bound:.1f}"
         lp = "none" if self.lp_value is None else f"{self.lp_value:.1f}"
@@ -172,12 +175,15 @@ def generate(
     n_best: int = 3,
     max_labels: int = 50_000,
     exact_labels: int = 2_000_000,
+    start: list[np.ndarray] | None = None,
 ) -> ColumnsResult:
     """The root column generation for at most ``root_share`` of the time (its bound), then a dive for a
     roster, then the restricted master MIP over every column found with what is left; the cheaper roster wins.
 
     Pricing keeps at most ``max_labels`` labels a day (a beam: fast columns); when a round finds no column it
     is repeated exactly (up to ``exact_labels``), which either finds one or proves the LP converged.
+    ``start``, one schedule per employee (a legal roster), joins the first columns: the master then holds a
+    whole roster from its first LP, and the restricted MIP can do no worse.
     """
     started = time.perf_counter()
     end = started + time_limit
@@ -185,6 +191,8 @@ def generate(
     if any(r.key_space > KEY_LIMIT for r in rules):  # the kernel cannot hold these employees' states
         return ColumnsResult.nothing()
     run = _Generation(instance, rules, n_best, max_labels, exact_labels, started + root_share * time_limit)
+    for e, schedule in enumerate(start or ()):
+        run.master.add(e, schedule, _cost(rules[e], schedule))
     if run.gave_way:  # the first columns alone took the root's time, or an employee has none: give up
         return ColumnsResult.nothing(len(run.master.columns), run.pricing_time)
     root = run.converge(started + root_share * time_limit, prove=True)
@@ -316,8 +324,7 @@ class _Generation:
         return answer
 
     def proves(self, objective: float | None) -> bool:
-        """Whether the bound proves a roster of this penalty optimal (penalties are integers)."""
-        return objective is not None and self.bound > -math.inf and objective <= integer_bound(self.bound) + TOLERANCE
+        return proves(self.bound, objective)
 
     def dive(
         self, deadline: float, fix_at: float = 0.8, fix_share: float = 0.1, rounds: int = DIVE_ROUNDS
@@ -374,6 +381,11 @@ class _Generation:
             self.instance.employees[e].name: tuple(None if x < 0 else names[x] for x in s)
             for e, s in (self.master.columns[j] for j in chosen)
         }
+
+
+def proves(bound: float, objective: float | None) -> bool:
+    """Whether the bound proves a roster of this penalty optimal (penalties are integers)."""
+    return objective is not None and bound > -math.inf and objective <= integer_bound(bound) + TOLERANCE
 
 
 def _cost(rules: EmployeeRules, schedule: np.ndarray) -> float:

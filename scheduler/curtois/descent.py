@@ -1,0 +1,160 @@
+"""Best responses: re-roster one employee at a time against everyone else's schedules, by the same labeling.
+
+Cover is the only thing employees share, and it is soft: with the others fixed, adding one employee to a cell
+lowers the penalty by its under weight while the cell is short and raises it by its over weight once it is
+met, so the penalty of the whole roster is a constant plus one employee's own labeling cost at those cell
+values. Each best response therefore never makes the roster worse, and a pass where no employee changes is a
+local optimum. From no roster at all, the same step builds one employee after another (a greedy roster).
+Ruin and recreate (re-roster a few employees together, in a random order) leaves such optima; it is kept
+only when the roster is cheaper.
+
+This gives a legal roster fast on instances whose column generation gives none in its time (the long
+horizons), and polishes the roster of one that does.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from scheduler.curtois.evaluate import Roster
+from scheduler.curtois.labeling import EmployeeRules, price
+from scheduler.curtois.reader import Instance
+
+RUIN_SHARE = 0.1  # of the employees re-rostered together in a ruin and recreate step
+TOLERANCE = 1e-6
+WIDER = 10  # the beam's width, times the usual, for an employee the usual one leaves without a schedule
+
+
+class Cover:
+    """Each cover cell's requirement and weights as (day, shift) arrays, and how many the roster puts there."""
+
+    def __init__(self, instance: Instance) -> None:
+        shape = (instance.days, len(instance.shifts))
+        names = instance.shift_names
+        self.need = np.zeros(shape, dtype=np.int64)
+        self.under = np.zeros(shape)
+        self.over = np.zeros(shape)
+        for c in instance.cover:
+            s = names.index(c.shift)
+            self.need[c.day, s] = c.requirement
+            self.under[c.day, s] = c.weight_under
+            self.over[c.day, s] = c.weight_over
+        self.covered = np.zeros(shape, dtype=np.int64)
+
+    def put(self, schedule: np.ndarray, amount: int) -> None:
+        days = np.nonzero(schedule >= 0)[0]
+        np.add.at(self.covered, (days, schedule[days]), amount)
+
+    def values(self) -> np.ndarray:
+        """What one more employee on each cell is worth: its under weight while short, minus its over weight."""
+        return np.where(self.covered < self.need, self.under, -self.over)
+
+    def penalty(self) -> float:
+        short = np.maximum(self.need - self.covered, 0)
+        extra = np.maximum(self.covered - self.need, 0)
+        return float((short * self.under).sum() + (extra * self.over).sum())
+
+
+def own_cost(rules: EmployeeRules, schedule: np.ndarray, values: np.ndarray) -> float:
+    """A schedule's labeling cost at these cell values: its requests, less the values of the cells it works."""
+    days = np.arange(schedule.shape[0])
+    work = schedule >= 0
+    worked = (rules.request_work - values)[days[work], schedule[work]].sum()
+    return float(worked + rules.request_off[days[~work]].sum())
+
+
+class Responses:
+    """A roster as one schedule per employee (an array of shift indices, -1 off), improved in place."""
+
+    def __init__(self, instance: Instance, rules: list[EmployeeRules], labels: int, seed: int = 0) -> None:
+        self.instance, self.rules, self.labels = instance, rules, labels
+        self.cover = Cover(instance)
+        self.schedules: list[np.ndarray | None] = [None] * len(rules)
+        self.rng = np.random.default_rng(seed)
+        self.responses = 0  # best responses priced, for the log
+
+    @property
+    def complete(self) -> bool:
+        return all(s is not None for s in self.schedules)
+
+    def penalty(self) -> float:
+        """The roster's penalty: every employee's requests and the cover's under and over staffing."""
+        values = np.zeros(self.cover.need.shape)
+        own = sum(own_cost(r, s, values) for r, s in zip(self.rules, self.schedules, strict=True) if s is not None)
+        return own + self.cover.penalty()
+
+    def roster(self) -> Roster:
+        names = self.instance.shift_names
+        return {
+            e.name: tuple(None if x < 0 else names[x] for x in s)
+            for e, s in zip(self.instance.employees, self.schedules, strict=True)
+        }
+
+    def load(self, roster: Roster) -> None:
+        """Start from this roster (every employee's schedule replaced)."""
+        index = {name: i for i, name in enumerate(self.instance.shift_names)}
+        for e, employee in enumerate(self.instance.employees):
+            days = roster[employee.name]
+            self.set(e, np.array([-1 if s is None else index[s] for s in days], dtype=np.int64))
+
+    def set(self, employee: int, schedule: np.ndarray | None) -> None:
+        old = self.schedules[employee]
+        if old is not None:
+            self.cover.put(old, -1)
+        self.schedules[employee] = schedule
+        if schedule is not None:
+            self.cover.put(schedule, 1)
+
+    def respond(self, employee: int) -> bool:
+        """Give the employee their cheapest schedule against the others; whether it changed the roster."""
+        old = self.schedules[employee]
+        if old is not None:
+            self.cover.put(old, -1)
+        values = self.cover.values()
+        schedules, costs, _ = price(self.rules[employee], values, 1, self.labels)
+        if not len(costs) and old is None:  # the beam cut every label that would have lived: a wider one
+            schedules, costs, _ = price(self.rules[employee], values, 1, WIDER * self.labels)
+        self.responses += 1
+        better = len(costs) > 0 and (old is None or costs[0] < own_cost(self.rules[employee], old, values) - TOLERANCE)
+        keep = schedules[0] if better else old
+        if keep is not None:
+            self.schedules[employee] = keep
+            self.cover.put(keep, 1)
+        return better
+
+    def descend(self, deadline: float, order: list[int] | None = None) -> bool:
+        """Best responses in turn until a whole pass changes nothing (a local optimum) or the deadline; whether
+        it reached the optimum."""
+        order = list(range(len(self.rules))) if order is None else order
+        while True:
+            changed = False
+            for e in order:
+                if time.perf_counter() > deadline:
+                    return False
+                changed |= self.respond(e)
+            if not changed:
+                return True
+
+    def improve(self, deadline: float) -> None:
+        """Descend, then ruin and recreate until the deadline, keeping every step that lowers the penalty."""
+        if not self.descend(deadline):
+            return
+        best = self.penalty()
+        n = len(self.rules)
+        while time.perf_counter() < deadline:
+            saved = list(self.schedules)
+            ruined = self.rng.choice(n, size=max(2, round(RUIN_SHARE * n)), replace=False)
+            for e in ruined:
+                self.cover.put(self.schedules[e], -1)
+                self.schedules[e] = None
+            order = [int(e) for e in self.rng.permutation(ruined)]
+            self.descend(deadline, order)
+            complete = self.complete and self.descend(deadline)
+            value = self.penalty() if self.complete else np.inf
+            if complete and value < best - TOLERANCE:
+                best = value
+                continue
+            for e, schedule in enumerate(saved):  # back to the roster before the step
+                self.set(e, schedule)
