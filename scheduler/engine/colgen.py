@@ -388,8 +388,10 @@ def solve_by_columns(
     generation = generate(master, pricer, t0 + GENERATION_SHARE * time_limit, progress)
     if progress:
         bound = f"bound {generation.bound / 100:,.2f}" if generation.bound is not None else "no bound yet"
+        # no LP value when the first master LP did not finish (seen once beside the crew bound's HiGHS thread)
+        lp = f"{generation.lp_value / 100:,.2f}" if generation.lp_value is not None else "none"
         progress(
-            f"[colgen] {generation.rounds} rounds, LP {generation.lp_value / 100:,.2f}, {bound}, "
+            f"[colgen] {generation.rounds} rounds, LP {lp}, {bound}, "
             f"{len(master.columns)} columns, pricing {generation.pricing_seconds:.1f} s, "
             f"master {generation.master_seconds:.1f} s"
         )

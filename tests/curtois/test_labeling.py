@@ -55,3 +55,29 @@ def test_cheapest_schedule_matches_brute_force(trial: int) -> None:
         pattern = tuple(None if x < 0 else inst.shift_names[x] for x in row)
         assert evaluate(inst, {"A": pattern}).feasible, pattern
         assert reduced(pattern) == pytest.approx(cost)
+
+
+def test_a_narrow_beam_skips_a_run_that_a_fixed_day_off_cuts_short() -> None:
+    """Runs of at least 2 days, day 2 off by contract, and day 1 the most valuable: working day 1 alone
+    would be the cheapest label after two days, yet it can only die on day 2. A beam of one label must not
+    keep it (it then finds no schedule at all)."""
+    inst = parse_instance(instance_text(staff="A,D=7,3360,0,7,2,1,1", days_off="A,2"))
+    duals = np.array([[-10.0], [100.0], [0.0], [1.0], [1.0], [1.0], [1.0]])
+    schedules, costs, exact = price(employee_rules(inst, inst.employees[0]), duals, 1, max_labels=1)
+    assert not exact and len(costs) == 1
+    pattern = tuple(None if x < 0 else "D" for x in schedules[0])
+    assert evaluate(inst, {"A": pattern}).feasible
+
+
+def test_a_narrow_beam_keeps_labels_that_work_enough() -> None:
+    """Two weeks, at least 6 shifts, at most 4 in a row, no weekend: working mostly costs, so the cheapest
+    labels work the least and starve; a beam of the 4 cheapest alone found no schedule (found by a random
+    search against the former kernel). Keeping labels of every count of shifts worked, it finds the optimum."""
+    inst = parse_instance(instance_text(staff="A,D=14,6720,2880,4,1,1,0", days=14))
+    duals = np.array([[-1.2, 0.0, -1.9, -1.9, 0.2, -2.3, -1.8, -2.3, -2.0, 0.8, -0.4, -0.4, -1.8, -0.2]]).T
+    rules = employee_rules(inst, inst.employees[0])
+    schedules, costs, exact = price(rules, duals, 1, max_labels=4)
+    assert not exact and len(costs) == 1
+    assert costs[0] == pytest.approx(price(rules, duals, 1)[1][0])
+    pattern = tuple(None if x < 0 else "D" for x in schedules[0])
+    assert evaluate(inst, {"A": pattern}).feasible

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from scheduler.solve import SolveParams, solve
 from tests.conftest import quick, scenario
 
 
@@ -41,3 +42,15 @@ def test_the_same_scenario_gives_the_same_plan() -> None:
     assert first.is_feasible()
     assert first.total_cost == second.total_cost
     assert first.roster.equals(second.roster)
+
+
+def test_a_master_lp_that_never_finishes_still_gives_a_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the first master LP stops before its optimum (once beside the crew bound's HiGHS thread), the
+    generation has no LP value: the strategy says so and the CP-SAT path that follows gives the plan."""
+    import scheduler.engine.colgen as colgen
+
+    monkeypatch.setattr(colgen, "generate", lambda *args, **kwargs: colgen.Generation())
+    lines: list[str] = []
+    plan = solve(scenario("cm_beats_agency"), SolveParams(time_limit=20, stages="colgen"), progress=lines.append)
+    assert any("LP none, no bound yet" in line for line in lines)
+    assert plan.status == "OPTIMAL" and plan.total_cost == pytest.approx(597.95, abs=0.005)
