@@ -15,15 +15,17 @@ horizons), and polishes the roster of one that does.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 
 from scheduler.curtois.evaluate import Roster
-from scheduler.curtois.labeling import EmployeeRules, price
+from scheduler.curtois.labeling import KEY_LIMIT, EmployeeRules, price
 from scheduler.curtois.reader import Instance
 
 RUIN_SHARE = 0.1  # of the employees re-rostered together in a ruin and recreate step
 TOLERANCE = 1e-6
+MAX_REPAIRS = 20  # re-pricings of one best response that bars shifts worked beyond a cap left out of the labels
 WIDER = 10  # the beam's width, times the usual, for an employee the usual one leaves without a schedule
 
 
@@ -65,11 +67,48 @@ def own_cost(rules: EmployeeRules, schedule: np.ndarray, values: np.ndarray) -> 
     return float(worked + rules.request_off[days[~work]].sum())
 
 
+def fitted(rules: EmployeeRules) -> tuple[EmployeeRules, tuple[tuple[int, int], ...]]:
+    """Rules whose labels fit the kernel's key: the largest shift caps (the last to bind) left out of the
+    labels until the key fits, with those caps as (shift, cap) for ``capped`` to enforce."""
+    dropped: list[tuple[int, int]] = []
+    while rules.key_space > KEY_LIMIT and len(rules.cap_value):
+        q = int(np.argmax(rules.cap_value))
+        dropped += [(int(t), int(rules.cap_value[q])) for t in np.flatnonzero(rules.cap_index == q)]
+        index = rules.cap_index.copy()
+        index[index == q] = -1
+        index[index > q] -= 1
+        rules = replace(rules, cap_index=index, cap_value=np.delete(rules.cap_value, q))
+    return rules, tuple(dropped)
+
+
+def capped(
+    rules: EmployeeRules, dropped: tuple[tuple[int, int], ...], values: np.ndarray, labels: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cheapest schedule (and its cost) that also keeps the caps left out of the labels: while a shift
+    is worked more often than its cap, it is barred on its least valuable days and the schedule priced again.
+    A heuristic; every schedule it returns is legal."""
+    allowed = rules.allowed.copy()
+    for _ in range(MAX_REPAIRS):
+        schedules, costs, _ = price(replace(rules, allowed=allowed), values, 1, labels)
+        if not len(costs):
+            return schedules, costs
+        schedule = schedules[0]
+        over = [(t, cap) for t, cap in dropped if (schedule == t).sum() > cap]
+        if not over:
+            return schedules, costs
+        for t, cap in over:
+            days = np.flatnonzero(schedule == t)
+            worth = (rules.request_work - values)[days, t]  # a higher cost: a day worth less
+            allowed[days[np.argsort(-worth)[: len(days) - cap]], t] = False
+    return schedules[:0], costs[:0]
+
+
 class Responses:
     """A roster as one schedule per employee (an array of shift indices, -1 off), improved in place."""
 
     def __init__(self, instance: Instance, rules: list[EmployeeRules], labels: int, seed: int = 0) -> None:
         self.instance, self.rules, self.labels = instance, rules, labels
+        self.fitted = [fitted(r) for r in rules]
         self.cover = Cover(instance)
         self.schedules: list[np.ndarray | None] = [None] * len(rules)
         self.rng = np.random.default_rng(seed)
@@ -113,9 +152,9 @@ class Responses:
         if old is not None:
             self.cover.put(old, -1)
         values = self.cover.values()
-        schedules, costs, _ = price(self.rules[employee], values, 1, self.labels)
+        schedules, costs = capped(*self.fitted[employee], values, self.labels)
         if not len(costs) and old is None:  # the beam cut every label that would have lived: a wider one
-            schedules, costs, _ = price(self.rules[employee], values, 1, WIDER * self.labels)
+            schedules, costs = capped(*self.fitted[employee], values, WIDER * self.labels)
         self.responses += 1
         better = len(costs) > 0 and (old is None or costs[0] < own_cost(self.rules[employee], old, values) - TOLERANCE)
         keep = schedules[0] if better else old

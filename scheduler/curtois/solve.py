@@ -175,24 +175,25 @@ def _columns(
 ) -> tuple[list[tuple[int, float, Roster]], float, str]:
     """Best responses for a first roster, the column generation seeded with it, best responses again on the
     cheapest roster: the rosters found (penalty, when, roster), the column generation's bound and its log."""
-    from scheduler.curtois.columns import generate
+    from scheduler.curtois.columns import ColumnsResult, generate
     from scheduler.curtois.descent import Responses
     from scheduler.curtois.labeling import KEY_LIMIT, employee_rules
 
     rules = [employee_rules(instance, e) for e in instance.employees]
-    if any(r.key_space > KEY_LIMIT for r in rules):  # the labeling cannot hold these employees' states
-        return [], -math.inf, "column generation: an employee's states do not fit the labeling's key"
     found: list[tuple[int, float, Roster]] = []
     responses = Responses(instance, rules, RESPONSE_LABELS, seed)
     first = responses.descend(start + RESPONSES_SHARE * time_limit) and responses.complete
     if first:
         roster = responses.roster()
         found.append((_checked(instance, roster, responses.penalty()), time.perf_counter() - start, roster))
-    columns = generate(
-        instance,
-        start + COLUMNS_SHARE * time_limit - time.perf_counter(),
-        start=list(responses.schedules) if first else None,
-    )
+    if all(r.key_space <= KEY_LIMIT for r in rules):
+        columns = generate(
+            instance,
+            start + COLUMNS_SHARE * time_limit - time.perf_counter(),
+            start=list(responses.schedules) if first else None,
+        )
+    else:  # the exact labeling cannot hold these employees' states: best responses (caps repaired) alone
+        columns = ColumnsResult.nothing()
     if columns.roster is not None:
         found.append(
             (_checked(instance, columns.roster, columns.objective), time.perf_counter() - start, columns.roster)

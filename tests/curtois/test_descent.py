@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
-from scheduler.curtois.descent import Cover, Responses, own_cost
+import scheduler.curtois.descent as descent
+from scheduler.curtois.descent import Cover, Responses, capped, fitted, own_cost
 from scheduler.curtois.evaluate import evaluate
 from scheduler.curtois.labeling import employee_rules
 from scheduler.curtois.reader import parse_instance
+from tests.curtois.conftest import instance_text
 from tests.curtois.test_columns import TINY
 
 
@@ -65,3 +68,19 @@ def test_cell_values_price_one_more_employee() -> None:
     cover.put(schedule, 1)
     assert cover.values()[0, 0] == -1 and cover.penalty() == 600
     assert own_cost(r.rules[1], schedule, cover.values()) == 50 + 1  # B's request off day 0, and the over weight
+
+
+def test_a_cap_left_out_of_the_labels_is_kept_by_repair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When an employee's states do not fit the kernel's key (Instances 23 and 24), the largest caps leave the
+    labels and are repaired: D worth 10, 9, ... 4 on days 0-6 but capped at 2, N worth 1: D on days 0 and 1,
+    N on the other five (-24); without the repair, D all week (-49)."""
+    monkeypatch.setattr(descent, "KEY_LIMIT", 1)
+    inst = parse_instance(instance_text(staff="A,D=2|N=7,3360,0,7,1,1,1", shifts="D,480,\nN,480,", days_off="A"))
+    rules, dropped = fitted(employee_rules(inst, inst.employees[0]))
+    assert dropped and not len(rules.cap_value)
+    values = np.array([[10.0 - d, 1.0] for d in range(7)])
+    schedules, costs = capped(rules, dropped, values, labels=200)
+    assert costs[0] == -24
+    pattern = tuple(inst.shift_names[x] for x in schedules[0])
+    assert pattern == ("D", "D", "N", "N", "N", "N", "N")
+    assert evaluate(inst, {"A": pattern}).feasible
