@@ -37,6 +37,9 @@ MIP_SHARE = 0.2  # of the time limit, at most, for the restricted master MIP aft
 DIVE_ROUNDS = 10  # pricing rounds after a new dive's release, before it starts
 FIRST_LABELS = 2_000  # the first columns' beam: starting points, not proofs (at 50 000, 23 s on Instance 13)
 DIVE_LABELS = 5_000  # the dive's pricing beam: its columns need to be good, not proven
+# The root LP within this share of the starting roster's penalty, unconverged: the generation gives way (on
+# Instances 15, 19 and 21 at 60 s the LP never left the roster that seeded it).
+STUCK = 0.01
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,8 @@ def generate(
     Pricing keeps at most ``max_labels`` labels a day (a beam: fast columns); when a round finds no column it
     is repeated exactly (up to ``exact_labels``), which either finds one or proves the LP converged.
     ``start``, one schedule per employee (a legal roster), joins the first columns: the master then holds a
-    whole roster from its first LP, and the restricted MIP can do no worse.
+    whole roster from its first LP, and the restricted MIP can do no worse. If the root's LP is still within
+    ``STUCK`` of that roster, the generation stops there (no roster of its own, its bound if it has one).
     """
     started = time.perf_counter()
     end = started + time_limit
@@ -196,6 +200,20 @@ def generate(
     if run.gave_way:  # the first columns alone took the root's time, or an employee has none: give up
         return ColumnsResult.nothing(len(run.master.columns), run.pricing_time)
     root = run.converge(started + root_share * time_limit, prove=True)
+    if start and root is not None and not run.converged and root >= (1 - STUCK) * _penalty_of(run, start):
+        # the root has not moved away from the starting roster: dives over these columns would only find it
+        return ColumnsResult(
+            None,
+            None,
+            run.bound,
+            root,
+            False,
+            run.iterations,
+            len(run.master.columns),
+            run.pricing_time,
+            run.master_time,
+            0.0,
+        )
     roster, objective = _dives(run, end, end - MIP_SHARE * time_limit)
     mip_budget = min(end - time.perf_counter(), MIP_SHARE * time_limit)  # the rest goes back to the caller
     t = time.perf_counter()
@@ -381,6 +399,12 @@ class _Generation:
             self.instance.employees[e].name: tuple(None if x < 0 else names[x] for x in s)
             for e, s in (self.master.columns[j] for j in chosen)
         }
+
+
+def _penalty_of(run: _Generation, schedules: list[np.ndarray]) -> float:
+    """The penalty of a roster of one schedule per employee, every one of them a column of the master."""
+    index = {(e, s.tobytes()): j for j, (e, s) in enumerate(run.master.columns)}
+    return run.master.penalty([index[(e, s.tobytes())] for e, s in enumerate(schedules)])
 
 
 def proves(bound: float, objective: float | None) -> bool:
