@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 
+import numpy as np
 import pytest
 
 import scheduler.curtois.columns as columns
@@ -99,3 +100,25 @@ def test_columns_give_way_when_the_beam_finds_no_schedule_for_an_employee(monkey
     assert result.roster is None and result.bound == float("-inf")
     solved = solve(parse_instance(TINY), time_limit=10, workers=1, method="columns")
     assert solved.status == "OPTIMAL" and solved.objective == 300
+
+
+def test_generation_gives_way_when_its_root_stays_at_the_starting_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A root LP that has not come 1 % below the roster that seeded it gives no roster of its own (the best
+    responses keep the time); 3 % below, the dives go on. The root's value is stubbed, its work is real."""
+    inst = parse_instance(TINY)
+    start = [np.array([-1, -1, 0, -1, -1, -1, 0]), np.array([-1, 0, -1, -1, 0, -1, -1])]  # legal, worth 300
+    converge = _Generation.converge
+
+    def root_at(value: float):
+        def stub(self, *args, **kwargs):
+            converge(self, *args, **kwargs)
+            self.converged = False
+            return value
+
+        return stub
+
+    monkeypatch.setattr(_Generation, "converge", root_at(300.0))
+    result = generate(inst, time_limit=10, start=start)
+    assert result.roster is None and result.lp_value == 300.0
+    monkeypatch.setattr(_Generation, "converge", root_at(290.0))
+    assert generate(inst, time_limit=10, start=start).roster is not None
