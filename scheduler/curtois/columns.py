@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from scheduler.curtois.descent import own_cost, roster_of
 from scheduler.curtois.evaluate import Roster
 from scheduler.curtois.labeling import KEY_LIMIT, EmployeeRules, employee_rules, price
 from scheduler.curtois.reader import Instance
@@ -38,7 +39,7 @@ DIVE_ROUNDS = 10  # pricing rounds after a new dive's release, before it starts
 FIRST_LABELS = 2_000  # the first columns' beam: starting points, not proofs (at 50 000, 23 s on Instance 13)
 DIVE_LABELS = 5_000  # the dive's pricing beam: its columns need to be good, not proven
 # The root LP within this share of the starting roster's penalty, unconverged: the generation gives way (on
-# Instances 15, 19 and 21 at 60 s the LP never left the roster that seeded it).
+# Instances 13, 15 and 19 at 60 s the LP never left the roster that seeded it).
 STUCK = 0.01
 
 
@@ -179,6 +180,7 @@ def generate(
     max_labels: int = 50_000,
     exact_labels: int = 2_000_000,
     start: list[np.ndarray] | None = None,
+    rules: list[EmployeeRules] | None = None,
 ) -> ColumnsResult:
     """The root column generation for at most ``root_share`` of the time (its bound), then a dive for a
     roster, then the restricted master MIP over every column found with what is left; the cheaper roster wins.
@@ -191,12 +193,12 @@ def generate(
     """
     started = time.perf_counter()
     end = started + time_limit
-    rules = [employee_rules(instance, e) for e in instance.employees]
+    rules = rules or [employee_rules(instance, e) for e in instance.employees]
     if any(r.key_space > KEY_LIMIT for r in rules):  # the kernel cannot hold these employees' states
         return ColumnsResult.nothing()
     run = _Generation(instance, rules, n_best, max_labels, exact_labels, started + root_share * time_limit)
     for e, schedule in enumerate(start or ()):
-        run.master.add(e, schedule, _cost(rules[e], schedule))
+        run.master.add(e, schedule, own_cost(rules[e], schedule))
     if run.gave_way:  # the first columns alone took the root's time, or an employee has none: give up
         return ColumnsResult.nothing(len(run.master.columns), run.pricing_time)
     root = run.converge(started + root_share * time_limit, prove=True)
@@ -293,7 +295,7 @@ class _Generation:
         """The employee's cheapest schedules at these duals, as columns of the master."""
         rules = self.rules[employee]
         for schedule in price(rules, duals, self.n_best, labels)[0]:
-            self.master.add(employee, schedule, _cost(rules, schedule))
+            self.master.add(employee, schedule, own_cost(rules, schedule))
 
     def converge(
         self, deadline: float, prove: bool = False, max_rounds: int | None = None, beam: int | None = None
@@ -317,7 +319,7 @@ class _Generation:
                     least += min(0.0, costs[0] - conv[e])
                 for sched, c in zip(schedules, costs, strict=True):
                     if c - conv[e] < -TOLERANCE:
-                        added += self.master.add(e, sched, _cost(r, sched))
+                        added += self.master.add(e, sched, own_cost(r, sched))
                 if time.perf_counter() > deadline:
                     exact = False
                     break
@@ -394,11 +396,9 @@ class _Generation:
         self.fixed.clear()
 
     def roster(self, chosen: list[int]) -> Roster:
-        names = self.instance.shift_names
-        return {
-            self.instance.employees[e].name: tuple(None if x < 0 else names[x] for x in s)
-            for e, s in (self.master.columns[j] for j in chosen)
-        }
+        """The roster of one chosen column per employee."""
+        by_employee = dict(self.master.columns[j] for j in chosen)
+        return roster_of(self.instance, [by_employee[e] for e in range(len(self.instance.employees))])
 
 
 def _penalty_of(run: _Generation, schedules: list[np.ndarray]) -> float:
@@ -410,13 +410,6 @@ def _penalty_of(run: _Generation, schedules: list[np.ndarray]) -> float:
 def proves(bound: float, objective: float | None) -> bool:
     """Whether the bound proves a roster of this penalty optimal (penalties are integers)."""
     return objective is not None and bound > -math.inf and objective <= integer_bound(bound) + TOLERANCE
-
-
-def _cost(rules: EmployeeRules, schedule: np.ndarray) -> float:
-    """A schedule's own penalty (its requests), without duals."""
-    days = np.arange(len(schedule))
-    work = schedule >= 0
-    return float(rules.request_work[days[work], schedule[work]].sum() + rules.request_off[days[~work]].sum())
 
 
 def _weight_guesses(instance: Instance) -> list[np.ndarray]:

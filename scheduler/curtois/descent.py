@@ -59,12 +59,24 @@ class Cover:
         return float((short * self.under).sum() + (extra * self.over).sum())
 
 
-def own_cost(rules: EmployeeRules, schedule: np.ndarray, values: np.ndarray) -> float:
-    """A schedule's labeling cost at these cell values: its requests, less the values of the cells it works."""
+def own_cost(rules: EmployeeRules, schedule: np.ndarray, values: np.ndarray | None = None) -> float:
+    """A schedule's labeling cost at these cell values: its requests, less the values of the cells it works
+    (no values: its requests alone, the schedule's own penalty)."""
     days = np.arange(schedule.shape[0])
     work = schedule >= 0
-    worked = (rules.request_work - values)[days[work], schedule[work]].sum()
-    return float(worked + rules.request_off[days[~work]].sum())
+    worked = rules.request_work[days[work], schedule[work]]
+    if values is not None:
+        worked = worked - values[days[work], schedule[work]]
+    return float(worked.sum() + rules.request_off[days[~work]].sum())
+
+
+def roster_of(instance: Instance, schedules: list[np.ndarray]) -> Roster:
+    """The roster of one schedule (shift indices, -1 off) per employee, in the instance's order."""
+    names = instance.shift_names
+    return {
+        e.name: tuple(None if x < 0 else names[x] for x in s)
+        for e, s in zip(instance.employees, schedules, strict=True)
+    }
 
 
 def fitted(rules: EmployeeRules) -> tuple[EmployeeRules, tuple[tuple[int, int], ...]]:
@@ -131,16 +143,11 @@ class Responses:
 
     def penalty(self) -> float:
         """The roster's penalty: every employee's requests and the cover's under and over staffing."""
-        values = np.zeros(self.cover.need.shape)
-        own = sum(own_cost(r, s, values) for r, s in zip(self.rules, self.schedules, strict=True) if s is not None)
+        own = sum(own_cost(r, s) for r, s in zip(self.rules, self.schedules, strict=True) if s is not None)
         return own + self.cover.penalty()
 
     def roster(self) -> Roster:
-        names = self.instance.shift_names
-        return {
-            e.name: tuple(None if x < 0 else names[x] for x in s)
-            for e, s in zip(self.instance.employees, self.schedules, strict=True)
-        }
+        return roster_of(self.instance, self.schedules)
 
     def load(self, roster: Roster) -> None:
         """Start from this roster (every employee's schedule replaced)."""
@@ -160,20 +167,16 @@ class Responses:
     def respond(self, employee: int) -> bool:
         """Give the employee their cheapest schedule against the others; whether it changed the roster."""
         old = self.schedules[employee]
-        if old is not None:
-            self.cover.put(old, -1)
+        self.set(employee, None)
         values = self.cover.values()
-        # a first schedule goes straight to the caps' last try (on Instance 24 the repairs took 1-1.7 s each)
+        # a first schedule goes straight to the caps' last try (on Instance 24 best responses took 1-1.7 s each)
         repairs = 0 if old is None else MAX_REPAIRS
         schedules, costs = capped(*self.fitted[employee], values, self.labels, repairs)
         if not len(costs) and old is None:  # the beam cut every label that would have lived: a wider one
             schedules, costs = capped(*self.fitted[employee], values, WIDER * self.labels, repairs)
         self.responses += 1
         better = len(costs) > 0 and (old is None or costs[0] < own_cost(self.rules[employee], old, values) - TOLERANCE)
-        keep = schedules[0] if better else old
-        if keep is not None:
-            self.schedules[employee] = keep
-            self.cover.put(keep, 1)
+        self.set(employee, schedules[0] if better else old)
         return better
 
     def descend(self, deadline: float, order: list[int] | None = None) -> bool:
@@ -199,8 +202,7 @@ class Responses:
             saved = list(self.schedules)
             ruined = self.rng.choice(n, size=max(2, round(RUIN_SHARE * n)), replace=False)
             for e in ruined:
-                self.cover.put(self.schedules[e], -1)
-                self.schedules[e] = None
+                self.set(e, None)
             order = [int(e) for e in self.rng.permutation(ruined)]
             self.descend(deadline, order)
             complete = self.complete and self.descend(deadline)
