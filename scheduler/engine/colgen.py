@@ -132,6 +132,7 @@ def generate(
     center: np.ndarray | None = None  # the stability centre: the duals of the best Lagrangian value
     center_value = -np.inf  # its value (an estimate while pricing is a heuristic, a bound once exact)
     last_heuristic = 0.0  # seconds of the last heuristic pricing round
+    cut = False  # the last round's exact try was cut short and found nothing: this one prices heuristically
     for _ in range(max_rounds):
         if time.perf_counter() >= deadline:
             break
@@ -143,7 +144,8 @@ def generate(
             break
         out.rounds += 1
         # Exact pricing now and then, for the bound, while the heuristic still finds columns.
-        exact_now = exact or (may_turn_exact and out.rounds % EXACT_EVERY == 0)
+        exact_now = (exact or (may_turn_exact and out.rounds % EXACT_EVERY == 0)) and not cut
+        cut = False
         out.lp_value = highs.getInfo().objective_function_value
         duals = np.asarray(highs.getSolution().row_dual)
         added = 0
@@ -181,6 +183,9 @@ def generate(
                 out.converged = True
                 out.bound = max(out.bound, safe_bound(out.lp_value))
                 break
+            if exact_now and not exact:
+                cut = True  # a periodic exact try cut short: the heuristic goes on
+                continue
             if not may_turn_exact or exact_now:
                 break  # nothing more at heuristic prices (or under the exact try's cap): no better columns
             exact = True

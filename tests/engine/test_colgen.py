@@ -54,3 +54,29 @@ def test_a_master_lp_that_never_finishes_still_gives_a_plan(monkeypatch: pytest.
     plan = solve(scenario("cm_beats_agency"), SolveParams(time_limit=20, stages="colgen"), progress=lines.append)
     assert any("LP none, no bound yet" in line for line in lines)
     assert plan.status == "OPTIMAL" and plan.total_cost == pytest.approx(597.95, abs=0.005)
+
+
+def test_an_exact_try_cut_short_does_not_stop_the_generation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A periodic exact pricing cut by its time budget (small_company's recruit variant: every one of them)
+    finds nothing; the heuristic must go on, to the same LP as a generation whose exact tries finish."""
+    import time
+
+    import scheduler.engine.colgen as colgen
+    from scheduler.engine.master import build_master
+    from scheduler.model.data import compile_model_data
+    from scheduler.requirements import compute_requirements
+
+    def lp_after_generation():
+        tiny = scenario("cm_beats_agency")
+        data = compile_model_data(tiny, compute_requirements(tiny))
+        master = build_master(data, 10**6)
+        pricer = colgen.Pricer(master)
+        colgen.seed_columns(master, pricer, None)
+        return colgen.generate(master, pricer, time.perf_counter() + 10)
+
+    finished = lp_after_generation()
+    monkeypatch.setattr(colgen, "EXACT_EVERY", 1)  # an exact try every round...
+    monkeypatch.setattr(colgen, "EXACT_BUDGET", 0)  # ...each cut before it prices anything
+    cut = lp_after_generation()
+    assert cut.exact_rounds == 0 and cut.rounds > 2
+    assert cut.lp_value == pytest.approx(finished.lp_value, abs=0.5)
