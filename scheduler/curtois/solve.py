@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from ortools.sat.python import cp_model
@@ -91,6 +92,7 @@ def build(
     }
     for e in instance.employees:
         _employee_rules(m, instance, e, x, hint[e.name] if hint is not None else None)
+    staffed = Counter((d, s) for days in hint.values() for d, s in enumerate(days) if s) if hint is not None else None
     penalty: list = []
     for r in instance.on_requests:
         penalty.append(r.weight * (1 - x[r.employee, r.day, r.shift]))
@@ -102,13 +104,9 @@ def build(
         over = m.new_int_var(0, n_emp, f"over({c.day},{c.shift})")
         m.add(sum(x[e.name, c.day, c.shift] for e in instance.employees) - c.requirement == over - under)
         penalty.append(c.weight_under * under + c.weight_over * over)
-        if hint is not None:
-            staffed = sum(hint[e.name][c.day] == c.shift for e in instance.employees)
-            m.add_hint(under, max(0, c.requirement - staffed))
-            m.add_hint(over, max(0, staffed - c.requirement))
-    if hint is not None:
-        for (e, d, s), var in x.items():
-            m.add_hint(var, int(hint[e][d] == s))
+        if staffed is not None:
+            m.add_hint(under, max(0, c.requirement - staffed[c.day, c.shift]))
+            m.add_hint(over, max(0, staffed[c.day, c.shift] - c.requirement))
     if lower_bound is not None:
         m.add(sum(penalty) >= lower_bound)
     m.minimize(sum(penalty))
@@ -119,7 +117,7 @@ def _employee_rules(
     m: cp_model.CpModel, instance: Instance, e: Employee, x: dict, hint: tuple[str | None, ...] | None
 ) -> None:
     """One employee's hard rules: a shift a day at most, days off, rotation, shift caps, minutes, runs of
-    days on and off, weekends."""
+    days on and off, weekends; with the employee's ``hint`` schedule, every one of their variables hinted."""
     H, shifts = instance.days, instance.shifts
     w = []
     for d in range(H):
@@ -128,6 +126,8 @@ def _employee_rules(
         w.append(wd)
         if hint is not None:
             m.add_hint(wd, int(hint[d] is not None))
+            for s in shifts:
+                m.add_hint(x[e.name, d, s.name], int(hint[d] == s.name))
     for d in e.days_off:
         m.add(w[d] == 0)
     for s in shifts:  # rotation: nothing carries across the horizon edges
