@@ -82,7 +82,7 @@ def build(
     ``lower_bound`` (a proven bound from elsewhere) becomes a floor on the objective, which CP-SAT cannot
     find on its own on the larger instances. A ``hint`` roster hints every variable, the auxiliary ones too:
     CP-SAT dropped a hint of the shifts alone on the larger instances (Instance 12: 8 562 after 9 s from a
-    roster of 4 475; with every variable hinted, 4 258-4 457 in four runs)."""
+    roster of 4 475; with every variable hinted, 4 258-4 457 in five runs)."""
     m = cp_model.CpModel()
     x = {
         (e.name, d, s.name): m.new_bool_var(f"works({e.name},{d},{s.name})")
