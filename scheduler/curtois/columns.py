@@ -23,7 +23,7 @@ from scheduler.curtois.descent import own_cost, roster_of
 from scheduler.curtois.evaluate import Roster
 from scheduler.curtois.labeling import KEY_LIMIT, EmployeeRules, employee_rules, price
 from scheduler.curtois.reader import Instance
-from scheduler.curtois.solve import integer_bound
+from scheduler.curtois.solve import cpsat, integer_bound
 from scheduler.engine.master import quiet_highs
 
 INF = highspy.kHighsInf
@@ -41,6 +41,12 @@ DIVE_LABELS = 5_000  # the dive's pricing beam: its columns need to be good, not
 # The root LP within this share of the starting roster's penalty, unconverged: the generation gives way (on
 # Instances 13, 15 and 19 at 60 s the LP never left the roster that seeded it).
 STUCK = 0.01
+# The first dive's endgame: once the employees it has left hold at most ENDGAME_CELLS (employee, day, shift)
+# cells, CP-SAT schedules them, the fixed ones held, for at most ENDGAME_SHARE of the time limit. A dive's last
+# fixings are its worst: on Instance 12 the LP stayed at 4 040-4 051 until 45 of the 60 employees were fixed,
+# then rose to 5 176-5 393 as the last 15 were; CP-SAT found 4 040-4 348 for those 15 (4 200 cells) in 10 s.
+ENDGAME_CELLS = 4_500
+ENDGAME_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,7 @@ def generate(
     exact_labels: int = 2_000_000,
     start: list[np.ndarray] | None = None,
     rules: list[EmployeeRules] | None = None,
+    workers: int = 0,
 ) -> ColumnsResult:
     """The root column generation for at most ``root_share`` of the time (its bound), then a dive for a
     roster, then the restricted master MIP over every column found with what is left; the cheaper roster wins.
@@ -190,6 +197,7 @@ def generate(
     ``start``, one schedule per employee (a legal roster), joins the first columns: the master then holds a
     whole roster from its first LP, and the restricted MIP can do no worse. If the root's LP is still within
     ``STUCK`` of that roster, the generation stops there (no roster of its own, its bound if it has one).
+    With ``workers`` (CP-SAT's), the first dive leaves its last employees to CP-SAT (``ENDGAME_CELLS``).
     """
     started = time.perf_counter()
     end = started + time_limit
@@ -216,7 +224,8 @@ def generate(
             run.master_time,
             0.0,
         )
-    roster, objective = _dives(run, end, end - MIP_SHARE * time_limit)
+    endgame = _endgame_size(instance) if workers else 0
+    roster, objective = _dives(run, end, end - MIP_SHARE * time_limit, endgame, ENDGAME_SHARE * time_limit, workers)
     mip_budget = min(end - time.perf_counter(), MIP_SHARE * time_limit)  # the rest goes back to the caller
     t = time.perf_counter()
     if mip_budget > 0.5 and not run.proves(objective):
@@ -238,14 +247,30 @@ def generate(
     )
 
 
-def _dives(run: _Generation, end: float, more_until: float) -> tuple[Roster | None, float | None]:
+def _endgame_size(instance: Instance) -> int:
+    """How many employees the first dive leaves to CP-SAT: 0 when CP-SAT could take them all (the dive then
+    runs to its end, as on the smaller instances, where it does well)."""
+    free = ENDGAME_CELLS // (instance.days * len(instance.shifts))
+    return free if 0 < free < len(instance.employees) else 0
+
+
+def _dives(
+    run: _Generation, end: float, more_until: float, endgame: int = 0, endgame_time: float = 0.0, workers: int = 0
+) -> tuple[Roster | None, float | None]:
     """Dive after dive, each with the next of ``DIVES``' fixing rules and every column the earlier ones
     priced, until the roster's penalty meets the bound: the first may take until ``end``, the others start
     before ``more_until``. The cheapest roster wins. A dive's end is sensitive to the columns it meets (on
-    Instance 10 five dives in a row gave 4 753, 4 855, 4 631, 4 632 and 4 836), so several beat one."""
+    Instance 10 five dives in a row gave 4 753, 4 855, 4 631, 4 632 and 4 836), so several beat one. With an
+    ``endgame``, the first dive stops with that many employees left, and CP-SAT schedules them in at most
+    ``endgame_time``."""
     roster, objective = None, None
+    if endgame:
+        roster, objective = run.dive(end - endgame_time, *DIVES[1], free=endgame)  # a roster if the LP is whole
+        if roster is None:
+            roster, objective = run.endgame(min(end, time.perf_counter() + endgame_time), workers)
+        run.release()
     stale = 0  # dives in a row that priced no new column and found nothing cheaper: a full turn repeats itself
-    for k in itertools.count():
+    for k in itertools.count(1 if endgame else 0):
         if k and (time.perf_counter() >= more_until or run.proves(objective) or stale >= len(DIVES)):
             break
         columns = len(run.master.columns)
@@ -347,18 +372,16 @@ class _Generation:
         return proves(self.bound, objective)
 
     def dive(
-        self, deadline: float, fix_at: float = 0.8, fix_share: float = 0.1, rounds: int = DIVE_ROUNDS
+        self, deadline: float, fix_at: float = 0.8, fix_share: float = 0.1, rounds: int = DIVE_ROUNDS, free: int = 0
     ) -> tuple[Roster | None, float | None]:
         """Fix the schedules the LP all but picks (or the most picked one), price again, until every
-        employee has one: a roster of legal schedules, as good as the LP's guidance."""
+        employee has one: a roster of legal schedules, as good as the LP's guidance. With ``free``, stop
+        when at most that many employees are left (no roster then: ``endgame`` finishes it)."""
         n_emp = len(self.rules)
-        base = self.master.n_base
         while time.perf_counter() < deadline:
-            values = np.array(self.master.h.getSolution().col_value)[base:]
-            best: dict[int, tuple[float, int]] = {}
-            for j, (e, _) in enumerate(self.master.columns):
-                if e not in self.fixed and (e not in best or values[j] > best[e][0]):
-                    best[e] = (values[j], j)
+            best = self._most_picked()
+            if free and len(best) <= free:
+                return None, None
             if all(v > 1 - TOLERANCE for v, _ in best.values()):
                 for e, (_, j) in best.items():
                     self._fix(e, j)
@@ -367,16 +390,39 @@ class _Generation:
             if not picks:  # the most picked schedules, a share of the employees left at a time
                 ranked = sorted(best.items(), key=lambda item: -item[1][0])
                 picks = [(e, j) for e, (_, j) in ranked[: max(1, math.ceil(fix_share * len(best)))]]
+            if free:
+                picks = picks[: len(best) - free]
             for e, j in picks:
                 self._fix(e, j)
             # each fixing's pricing may take the time left in proportion to the employees it fixed, so that
             # the dive ends with a roster before the deadline however long its LPs take
-            step = time.perf_counter() + (deadline - time.perf_counter()) * len(picks) / len(best)
+            step = time.perf_counter() + (deadline - time.perf_counter()) * len(picks) / max(1, len(best) - free)
             self.converge(step, max_rounds=rounds, beam=DIVE_LABELS)
         if len(self.fixed) < n_emp:
             return None, None
         chosen = list(self.fixed.values())  # priced from the columns, not the LP (whose slacks may not be least)
         return self.roster(chosen), self.master.penalty(chosen)
+
+    def _most_picked(self) -> dict[int, tuple[float, int]]:
+        """Each employee not fixed: the LP value of their most picked schedule, and its column."""
+        values = np.array(self.master.h.getSolution().col_value)[self.master.n_base :]
+        best: dict[int, tuple[float, int]] = {}
+        for j, (e, _) in enumerate(self.master.columns):
+            if e not in self.fixed and (e not in best or values[j] > best[e][0]):
+                best[e] = (values[j], j)
+        return best
+
+    def endgame(self, deadline: float, workers: int) -> tuple[Roster | None, float | None]:
+        """CP-SAT schedules the employees the dive left, the fixed ones held, from the LP's most picked
+        schedules, with the Lagrangian bound as its floor: a roster and its penalty, or none in the time."""
+        chosen = list(self.fixed.values()) + [j for _, j in self._most_picked().values()]
+        hint = self.roster(chosen)
+        fixed = frozenset(self.instance.employees[e].name for e in self.fixed)
+        floor = None if self.bound == -math.inf else integer_bound(self.bound)
+        found = cpsat(self.instance, max(0.5, deadline - time.perf_counter()), workers, 0, floor, hint, 0.0, fixed)
+        if found.roster is None:
+            return None, None
+        return found.roster, float(found.objective)
 
     def _fix(self, employee: int, column: int) -> None:
         """Give an employee that schedule: its column at 1, the employee's other columns at 0 (out of the

@@ -76,13 +76,17 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 
 def build(
-    instance: Instance, lower_bound: int | None = None, hint: Roster | None = None
+    instance: Instance,
+    lower_bound: int | None = None,
+    hint: Roster | None = None,
+    fixed: frozenset[str] = frozenset(),
 ) -> tuple[cp_model.CpModel, dict[tuple[str, int, str], cp_model.IntVar]]:
     """The model, one block per rule family; x[(employee, day, shift)] is 1 when that shift is worked.
     ``lower_bound`` (a proven bound from elsewhere) becomes a floor on the objective, which CP-SAT cannot
     find on its own on the larger instances. A ``hint`` roster hints every variable, the auxiliary ones too:
     CP-SAT dropped a hint of the shifts alone on the larger instances (Instance 12: 8 562 after 9 s from a
-    roster of 4 475; with every variable hinted, 4 258-4 457 in five runs)."""
+    roster of 4 475; with every variable hinted, 4 258-4 457 in five runs). The ``fixed`` employees keep their
+    ``hint`` schedules: CP-SAT decides the others' only."""
     m = cp_model.CpModel()
     x = {
         (e.name, d, s.name): m.new_bool_var(f"works({e.name},{d},{s.name})")
@@ -92,6 +96,10 @@ def build(
     }
     for e in instance.employees:
         _employee_rules(m, instance, e, x, hint[e.name] if hint is not None else None)
+        if e.name in fixed:
+            for d, worked in enumerate(hint[e.name]):
+                for s in instance.shifts:
+                    m.add(x[e.name, d, s.name] == int(worked == s.name))
     staffed = Counter((d, s) for days in hint.values() for d, s in enumerate(days) if s) if hint is not None else None
     penalty: list = []
     for r in instance.on_requests:
@@ -172,7 +180,7 @@ def solve(
     # 582 400 cells, 92 s for a 60 s limit): best responses keep its time there
     with_cpsat = method == "cpsat" or len(instance.employees) * instance.days * len(instance.shifts) <= CPSAT_CELLS
     if method == "columns":
-        found, bound, log = _columns(instance, time_limit, seed, start, POLISH_SHARE if with_cpsat else 1.0)
+        found, bound, log = _columns(instance, time_limit, workers, seed, start, POLISH_SHARE if with_cpsat else 1.0)
     floor = None if bound == -math.inf else integer_bound(bound)
     cheapest = min(found, key=lambda f: (f[0], f[1]), default=None)
     if cheapest is not None and floor is not None and cheapest[0] <= floor:
@@ -180,7 +188,7 @@ def solve(
         return Result(instance.name, "OPTIMAL", penalty, penalty, when, when, time.perf_counter() - start, roster, log)
     left = time_limit - (time.perf_counter() - start)
     if with_cpsat:
-        cp = _cpsat(instance, max(1.0, left), workers, seed, floor, cheapest[2] if cheapest else None, start)
+        cp = cpsat(instance, max(1.0, left), workers, seed, floor, cheapest[2] if cheapest else None, start)
     else:
         cp = Result(instance.name, "UNKNOWN", None, -math.inf, None, None, 0.0, None)
     if cp.roster is not None:
@@ -200,7 +208,7 @@ def solve(
 
 
 def _columns(
-    instance: Instance, time_limit: float, seed: int, start: float, polish_until: float
+    instance: Instance, time_limit: float, workers: int, seed: int, start: float, polish_until: float
 ) -> tuple[list[tuple[int, float, Roster]], float, str]:
     """Best responses for a first roster, the column generation seeded with it, best responses again on the
     cheapest roster until ``polish_until`` of the time: the rosters found (penalty, when, roster), the column
@@ -224,6 +232,7 @@ def _columns(
             start + COLUMNS_SHARE * time_limit - time.perf_counter(),
             start=list(responses.schedules) if first else None,
             rules=rules,
+            workers=workers,
         )
     else:  # the exact labeling cannot hold these employees' states: best responses (caps repaired) alone
         columns = ColumnsResult.nothing()
@@ -264,7 +273,7 @@ def _checked(instance: Instance, roster: Roster, objective: float | None, exact:
     return verdict.penalty
 
 
-def _cpsat(
+def cpsat(
     instance: Instance,
     time_limit: float,
     workers: int,
@@ -272,11 +281,12 @@ def _cpsat(
     floor: int | None,
     hint: Roster | None,
     start: float,
+    fixed: frozenset[str] = frozenset(),
 ) -> Result:
-    """CP-SAT on the instance, from the hint's roster when there is one. Building the model counts in its time
-    (Instance 22 ended 8 s past its limit before)."""
+    """CP-SAT on the instance, from the hint's roster when there is one, the ``fixed`` employees held to it.
+    Building the model counts in its time (Instance 22 ended 8 s past its limit before)."""
     deadline = time.perf_counter() + time_limit
-    model, x = build(instance, floor, hint)
+    model, x = build(instance, floor, hint, fixed)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(MIN_CPSAT, deadline - time.perf_counter())
     solver.parameters.num_workers = workers

@@ -122,3 +122,18 @@ def test_generation_gives_way_when_its_root_stays_at_the_starting_roster(monkeyp
     assert result.roster is None and result.lp_value == 300.0
     monkeypatch.setattr(_Generation, "converge", root_at(290.0))
     assert generate(inst, time_limit=10, start=start).roster is not None
+
+
+def test_a_dive_with_free_employees_leaves_them_to_cpsat() -> None:
+    """``dive(free=2)`` on two employees fixes none and gives no roster; the endgame's CP-SAT reaches the
+    hand-computed optimum (300), scored as the evaluator scores it. With ``free=1`` the LP is already whole
+    for both employees, so the dive fixes both: a roster of its own, nothing left for CP-SAT."""
+    inst = parse_instance(TINY)
+    run = _Generation(inst, [employee_rules(inst, e) for e in inst.employees], 3, 1000, 100_000, math.inf)
+    run.converge(time.perf_counter() + 10, prove=True)
+    assert run.dive(time.perf_counter() + 10, free=2) == (None, None) and not run.fixed
+    roster, objective = run.endgame(time.perf_counter() + 10, workers=1)
+    verdict = evaluate(inst, roster)
+    assert not verdict.violations and verdict.penalty == objective == 300
+    roster, objective = run.dive(time.perf_counter() + 10, free=1)
+    assert len(run.fixed) == 2 and evaluate(inst, roster).penalty == objective == 300
