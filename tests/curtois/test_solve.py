@@ -121,3 +121,13 @@ def test_cpsat_holds_the_fixed_employees_to_their_hinted_schedules() -> None:
     held = cpsat(inst, 10, 1, 0, None, hint, 0.0, frozenset({"A"}))
     assert (held.status, held.objective) == ("OPTIMAL", 305) and held.roster["A"] == hint["A"]
     assert cpsat(inst, 10, 1, 0, None, hint, 0.0).objective == 300
+
+
+def test_a_proven_roster_reports_when_the_first_roster_came(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rosters of 400 at 0.1 s and 300 at 0.5 s, a bound of 300: optimal, first plan at 0.1 s (it read 0.5 s)."""
+    import scheduler.curtois.solve as curtois_solve
+
+    inst = parse_instance(instance_text(staff="A,D=1,3360,0,3,1,1,1", days_off="A", cover="0,D,1,100,1"))
+    monkeypatch.setattr(curtois_solve, "_columns", lambda *args: ([(400, 0.1, {}), (300, 0.5, {})], 300.0, ""))
+    result = curtois_solve.solve(inst, time_limit=5)
+    assert (result.status, result.objective, result.time_to_first, result.time_to_best) == ("OPTIMAL", 300, 0.1, 0.5)
