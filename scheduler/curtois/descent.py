@@ -181,8 +181,11 @@ class Responses:
 
     def descend(self, deadline: float, order: list[int] | None = None) -> bool:
         """Best responses in turn until a whole pass changes nothing (a local optimum) or the deadline; whether
-        it reached the optimum."""
+        it reached the optimum. Employees without a schedule go first: a roster cut off by an earlier deadline is
+        finished before anyone is re-priced (on Instance 24 the first pass takes 46 s; re-pricing the first
+        employees again, with the caps' repairs, pushed its first roster past 60 s)."""
         order = list(range(len(self.rules))) if order is None else order
+        order = [e for e in order if self.schedules[e] is None] + [e for e in order if self.schedules[e] is not None]
         while True:
             changed = False
             for e in order:

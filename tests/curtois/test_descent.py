@@ -84,3 +84,22 @@ def test_a_cap_left_out_of_the_labels_is_kept_by_repair(monkeypatch: pytest.Monk
     pattern = tuple(inst.shift_names[x] for x in schedules[0])
     assert pattern == ("D", "D", "N", "N", "N", "N", "N")
     assert evaluate(inst, {"A": pattern}).feasible
+
+
+def test_a_cut_off_construction_finishes_the_employees_without_a_schedule_first(monkeypatch) -> None:
+    """A descent resumed on a roster with A scheduled and B not prices B before A again (Instance 24's first
+    roster came after its time limit when the resumed pass re-priced the first employees first)."""
+    inst = parse_instance(
+        instance_text(
+            staff="A,D=2,3360,0,3,1,1,1\nB,D=2,3360,0,3,1,1,1",
+            days_off="A\nB",
+            cover="\n".join(f"{d},D,1,100,1" for d in range(7)),
+        )
+    )
+    responses = Responses(inst, [employee_rules(inst, e) for e in inst.employees], 200)
+    responses.respond(0)
+    priced: list[int] = []
+    respond = Responses.respond
+    monkeypatch.setattr(Responses, "respond", lambda self, e: priced.append(e) or respond(self, e))
+    responses.descend(time.perf_counter() + 10)
+    assert priced[:2] == [1, 0] and responses.complete
