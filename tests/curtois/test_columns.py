@@ -14,16 +14,9 @@ from scheduler.curtois.evaluate import evaluate
 from scheduler.curtois.labeling import employee_rules, price
 from scheduler.curtois.reader import parse_instance
 from scheduler.curtois.solve import solve
-from tests.curtois.conftest import instance_text
+from tests.curtois.conftest import TWO_PERSON_WEEK, instance_text
 
-# the instance of test_solve: 2 employees, cover 1 a day at 100 under; optimum 300 (computed there by hand)
-TINY = instance_text(
-    staff="A,D=2,3360,960,3,1,1,1\nB,D=2,3360,0,3,1,1,0",
-    days_off="A,3\nB",
-    on="A,6,D,5",
-    off="B,0,D,50",
-    cover="\n".join(f"{d},D,1,100,1" for d in range(7)),
-)
+TINY = TWO_PERSON_WEEK  # the instance of test_solve: optimum 300, computed there by hand
 
 
 def test_bound_is_below_the_optimum_and_the_roster_reaches_it() -> None:

@@ -7,7 +7,7 @@ import pytest
 from scheduler.curtois.evaluate import evaluate
 from scheduler.curtois.reader import parse_instance
 from scheduler.curtois.solve import _checked, cpsat, solve
-from tests.curtois.conftest import instance_text
+from tests.curtois.conftest import TWO_PERSON_WEEK, instance_text
 
 
 def test_tiny_instance_reaches_the_hand_computed_optimum() -> None:
@@ -18,15 +18,7 @@ def test_tiny_instance_reaches_the_hand_computed_optimum() -> None:
     B works days 1, 2 (not day 0, which B asked off, weight 50; B's max weekends 0 keeps B off days 5, 6).
     A's fixed day off 3 and min 960 minutes (2 shifts) are met. Optimum: 300.
     """
-    inst = parse_instance(
-        instance_text(
-            staff="A,D=2,3360,960,3,1,1,1\nB,D=2,3360,0,3,1,1,0",
-            days_off="A,3\nB",
-            on="A,6,D,5",
-            off="B,0,D,50",
-            cover="\n".join(f"{d},D,1,100,1" for d in range(7)),
-        )
-    )
+    inst = parse_instance(TWO_PERSON_WEEK)
     result = solve(inst, time_limit=10, workers=2)
     assert result.status == "OPTIMAL" and result.objective == 300 and result.bound == 300
     assert evaluate(inst, result.roster).penalty == 300
@@ -108,15 +100,7 @@ def test_a_roster_hints_every_variable_of_the_model_with_its_own_values() -> Non
 def test_cpsat_holds_the_fixed_employees_to_their_hinted_schedules() -> None:
     """The tiny instance above with A held to days 0 and 1: B covers days 2 and 3 at best, days 4-6 stay short
     (300) and A's request for day 6 is not granted (5): 305, where A free gives the optimum 300."""
-    inst = parse_instance(
-        instance_text(
-            staff="A,D=2,3360,960,3,1,1,1\nB,D=2,3360,0,3,1,1,0",
-            days_off="A,3\nB",
-            on="A,6,D,5",
-            off="B,0,D,50",
-            cover="\n".join(f"{d},D,1,100,1" for d in range(7)),
-        )
-    )
+    inst = parse_instance(TWO_PERSON_WEEK)
     hint = {"A": ("D", "D", None, None, None, None, None), "B": (None, None, None, None, "D", None, None)}
     held = cpsat(inst, 10, 1, 0, None, hint, 0.0, frozenset({"A"}))
     assert (held.status, held.objective) == ("OPTIMAL", 305) and held.roster["A"] == hint["A"]
