@@ -124,7 +124,9 @@ def forecast_scales(weekly: pd.DataFrame, base_items: dict[str, float], weeks: l
 
 
 def group_weeks(scales: pd.DataFrame, levels: int) -> list[Group]:
-    """Weeks grouped by total demand level (quantile bins), holiday weeks apart from the others."""
+    """Weeks grouped by total demand level, holiday weeks apart from the others: per kind, the ``levels``
+    groups of least squared distance to their mean (each representative week stands for weeks as like it as
+    the count allows; equal weeks always share a group)."""
     wide = scales.pivot_table(index="week_start", columns="stream", values="scale")
     holiday = scales.groupby("week_start")["holiday"].any()
     total = wide.mean(axis=1)
@@ -133,12 +135,39 @@ def group_weeks(scales: pd.DataFrame, levels: int) -> list[Group]:
         members = total[holiday == flag]
         if members.empty:
             continue
-        bins = min(levels, members.round(6).nunique())
-        codes = pd.qcut(members.rank(method="first"), bins, labels=False) if bins > 1 else pd.Series(0, members.index)
-        for code in sorted(set(codes)):
-            weeks = members.index[codes == code]
+        values = members.round(6)
+        for lo, hi in level_bounds(values.to_numpy(), levels):
+            weeks = members.index[(values >= lo) & (values <= hi)]
             mean = wide.loc[weeks].mean()
             spread = float((total.loc[weeks] - total.loc[weeks].mean()).abs().max())
             name = f"{'holiday' if flag else 'level'}-{len(groups) + 1}"
             groups.append(Group(name, tuple(weeks), {s: float(v) for s, v in mean.items()}, flag, spread))
     return groups
+
+
+def level_bounds(values: np.ndarray, levels: int) -> list[tuple[float, float]]:
+    """The (lowest, highest) value of each of at most ``levels`` groups of consecutive sorted values that
+    minimise the sum of squared distances to the groups' means (Fisher's exact dynamic programme over the
+    distinct values, weighted by their counts). Quantile bins put a peak week beside the ordinary ones."""
+    distinct, counts = np.unique(values, return_counts=True)
+    n, k = len(distinct), min(levels, len(distinct))
+    w = np.concatenate([[0.0], np.cumsum(counts)])
+    s1 = np.concatenate([[0.0], np.cumsum(counts * distinct)])
+    s2 = np.concatenate([[0.0], np.cumsum(counts * distinct**2)])
+
+    def sse(i: int, j: int) -> float:  # distinct[i:j]
+        return float(s2[j] - s2[i] - (s1[j] - s1[i]) ** 2 / (w[j] - w[i]))
+
+    cost = np.full((k + 1, n + 1), np.inf)
+    cut = np.zeros((k + 1, n + 1), dtype=int)
+    cost[0, 0] = 0.0
+    for g in range(1, k + 1):
+        for j in range(g, n + 1):
+            options = [(cost[g - 1, i] + sse(i, j), i) for i in range(g - 1, j)]
+            cost[g, j], cut[g, j] = min(options)
+    bounds, j = [], n
+    for g in range(k, 0, -1):
+        i = cut[g, j]
+        bounds.append((float(distinct[i]), float(distinct[j - 1])))
+        j = i
+    return bounds[::-1]
