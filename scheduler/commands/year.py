@@ -33,7 +33,7 @@ def year(scenario, output, months, history, jobs, time_limit, seed, variants, fo
       scheduler year scenarios/holiday_park.yaml -o out/park --jobs 2
     """
     from scheduler.year import YearParams, plan_year
-    from scheduler.year.plan import contracts_text, hires_text
+    from scheduler.year.plan import contracts_text, hires_text, validation_text
 
     base = load(scenario, None)
     params = YearParams(months=months, jobs=jobs, week_time_limit=time_limit, seed=seed, history=history)
@@ -67,14 +67,13 @@ def year(scenario, output, months, history, jobs, time_limit, seed, variants, fo
             cost = "no plan" if p.total_cost is None else f"{p.total_cost:,.0f} {p.currency}".replace(",", " ")
             bound = "—" if p.bound is None else f"{p.bound:,.0f}".replace(",", " ")
             rosters = s["plan_rosters"]
-            gap = "—" if s["validation_gap"] is None else format(s["validation_gap"], ".1%")
             stdout.print(
                 f"{p.scenario} / {p.variant or 'base'}: {p.status}, year {cost} (year-model bound {bound}), "
                 f"{p.wall_time:.0f} s\n"
                 f"  hires: {hires_text(s['hires'], s['payback'])}\n"
                 f"  fixed-term contracts in place: {contracts_text(s['fixed_term'])}\n"
                 f"  rosters of the representative weeks: {rosters['clean']} of {rosters['weeks']} checker-clean; "
-                f"real weeks vs estimate {gap}",
+                f"real weeks vs estimate {validation_text(p.validation)}",
                 highlight=False,
             )
         if verdict:

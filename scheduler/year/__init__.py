@@ -4,12 +4,13 @@
 2. Weeks grouped by demand level (holiday weeks apart): one representative week per group.
 3. Each representative week solved by the weekly engine for a grid of in-house teams: weekly cost curves.
 4. The year MIP (HiGHS) picks permanent hires, fixed-term contracts and trainees month by month over them.
-5. Refinement: the teams the plan uses, ± one step, solved too; the MIP solved again.
+5. Refinement: the teams either side of each month's capacity solved too, the MIP solved again, until none is new.
 6. Validation: a few real weeks of the plan solved with their own demand, compared with the estimate.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -32,7 +33,7 @@ from scheduler.year.calendar import (
     week_month_weights,
     weekly_scales,
 )
-from scheduler.year.costs import CurvePoint, candidate_teams, existing, grid_teams, planned_roles, solve_points
+from scheduler.year.costs import CurvePoint, existing, grid_teams, planned_roles, solve_points
 from scheduler.year.model import WEEKS_PER_MONTH, Point, Window, YearData, YearSolution, solve_year
 from scheduler.year.plan import YearPlan
 
@@ -41,6 +42,9 @@ __all__ = ["YearParams", "YearPlan", "plan_year"]
 # Teams tried per representative week for its checked roster: the retailer's year, seed 2 (2026-12-07), lost
 # one when the team the plan leaned on most found no plan at its second solve.
 ROSTER_TRIES = 3
+# Refinement rounds at most: each solves the teams around the plan's capacities not solved yet, then the year
+# model again; they stop when none is new.
+REFINE_ROUNDS = 3
 
 Progress = Callable[[str], None]
 
@@ -119,9 +123,14 @@ def plan_year(scenario: Scenario, params: YearParams | None = None, progress: Pr
     solution = solve_year(data, params.year_time_limit)
     rounds = [_round("grid", solution, done)]
     say(f"year model: {solution.status}, {_money(solution.objective)}")
-    if params.refine and solution.objective is not None:
-        wanted = _near_chosen(solution, data, groups, limits, year.team_steps)
-        say(f"round 2: {sum(map(len, wanted.values()))} teams near the plan's")
+    for refinement in range(REFINE_ROUNDS if params.refine else 0):
+        if solution.objective is None:
+            break
+        wanted = _bracketing(solution, data, groups, limits, year.team_steps)
+        new = sum(1 for g, ts in wanted.items() for t in ts if (g, t) not in done)
+        if not new:
+            break  # every month's capacity lies between solved teams: the curves hold where the plan is
+        say(f"round {refinement + 2}: {new} teams around the plan's capacities")
         run(wanted, check_plans=True)
         data = _year_data(scenario, year, roles, base, limits, months, weeks, weights, groups, done)
         solution = solve_year(data, params.year_time_limit)
@@ -311,21 +320,25 @@ def _round(name: str, sol: YearSolution, done) -> dict:
     }
 
 
-def _near_chosen(sol: YearSolution, data: YearData, groups, limits, step) -> dict[str, list[tuple[int, ...]]]:
-    """Per group, the teams each month's capacity lies between, and one step either side."""
+def _bracketing(sol: YearSolution, data: YearData, groups, limits, step) -> dict[str, list[tuple[int, ...]]]:
+    """Per group, for each month it has weeks in, the teams at the corners of the box around that month's
+    capacity (each role's headcount rounded down and up to the step): the solves that make the interpolated
+    cost there rest on teams either side of it."""
     wanted: dict[str, set] = {g.name: set() for g in groups}
     for m in range(len(data.months)):
+        sides = [_either_side(c, lim, step) for c, lim in zip(sol.team[:, m], limits, strict=True)]
+        corners = set(itertools.product(*sides))
         for g, w in data.weeks[m].items():
-            if w <= 0:
-                continue
-            cap = sol.team[:, m]
-            for rounding in (math.floor, math.ceil):
-                centre = tuple(
-                    min(lim, max(0, rounding(c + 1e-6 if rounding is math.floor else c - 1e-6)))
-                    for c, lim in zip(cap, limits, strict=True)
-                )
-                wanted[g].update(candidate_teams(centre, limits, step))
+            if w > 0:
+                wanted[g].update(corners)
     return {g: sorted(t) for g, t in wanted.items()}
+
+
+def _either_side(capacity: float, limit: int, step: int) -> list[int]:
+    """The headcounts on the step's grid just below and just above ``capacity`` (one when it is on the grid)."""
+    low = step * math.floor(capacity / step + 1e-6)
+    high = step * math.ceil(capacity / step - 1e-6)
+    return sorted({min(limit, max(0, low)), min(limit, max(0, high))})
 
 
 def _roster_teams(sol: YearSolution, data: YearData, groups) -> dict[str, list[tuple[int, ...]]]:
@@ -359,9 +372,10 @@ def _estimate(sol: YearSolution, m: int, g: str, points: dict) -> float | None:
 
 def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles, week_params, say) -> pd.DataFrame:
     """Real weeks (busiest, quietest, middle) solved with their own demand at the plan's team, against the
-    representative week's interpolated figure (both less salaries, per week)."""
+    representative week's figure at that team (both less salaries, per week; the difference also as a share
+    of the week's whole cost, salaries in, which is how far it moves the year's figure)."""
     cols = ["week_start", "month", "group", "team", "estimate", "real_cost", "real_status", "difference"]
-    cols.append("difference_share")
+    cols += ["difference_share", "salaries", "share_of_week_cost"]
     if sol.objective is None or params.validate_weeks <= 0:
         return pd.DataFrame(columns=cols)
     total = scales.groupby("week_start")["scale"].mean()
@@ -388,6 +402,10 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
         real = got[name]
         diff = None if real.variable_cost is None or est is None else real.variable_cost - est
         share = None if diff is None else (diff / est if est > 0 else 0.0 if abs(diff) < 0.01 else None)
+        # the team's salaries for the week: what the estimate leaves out, and the year pays all the same
+        salaries = sum(n * pay / WEEKS_PER_MONTH for n, pay in zip(team, data.salary_month, strict=True))
+        whole = None if est is None else est + salaries
+        of_week = None if diff is None or not whole else diff / whole
         rows.append(
             {
                 "week_start": w,
@@ -399,6 +417,8 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
                 "real_status": real.status,
                 "difference": diff,
                 "difference_share": share,
+                "salaries": round(salaries, 2),
+                "share_of_week_cost": of_week,
             }
         )
     return pd.DataFrame(rows, columns=cols)

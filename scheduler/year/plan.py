@@ -65,6 +65,7 @@ class YearPlan:
             "rosters_with_violations": int((self.points.get("violations", pd.Series(dtype=int)) > 0).sum()),
             "plan_rosters": _plan_rosters(self.points),
             "validation_gap": _validation_gap(self.validation),
+            "validation_gap_of_week_cost": _validation_gap(self.validation, "share_of_week_cost"),
             "notes": list(self.notes),
         }
 
@@ -190,11 +191,24 @@ def _plan_rosters(points: pd.DataFrame) -> dict[str, int]:
     return {"weeks": len(mine), "clean": int((mine["checked"].eq(True) & mine["violations"].eq(0)).sum())}
 
 
-def _validation_gap(validation: pd.DataFrame) -> float | None:
-    diffs = pd.to_numeric(validation["difference_share"], errors="coerce").dropna() if not validation.empty else []
+def _validation_gap(validation: pd.DataFrame, column: str = "difference_share") -> float | None:
+    """The largest relative difference of a real week from its estimate (by default of the costs beyond
+    salaries; ``share_of_week_cost``: of the week's whole cost)."""
+    if validation.empty or column not in validation:
+        return None
+    diffs = pd.to_numeric(validation[column], errors="coerce").dropna()
     if not len(diffs):
         return None
     return round(float(diffs.abs().max()), 4)
+
+
+def validation_text(validation: pd.DataFrame) -> str:
+    """'11.6 % of the costs beyond salaries (2.9 % of the week's)': the two readings of the real weeks."""
+    beyond = _validation_gap(validation)
+    if beyond is None:
+        return "—"
+    whole = _validation_gap(validation, "share_of_week_cost")
+    return f"{beyond:.1%} of the costs beyond salaries" + ("" if whole is None else f" ({whole:.1%} of the week's)")
 
 
 def year_report(plan: YearPlan) -> str:
@@ -210,7 +224,7 @@ def year_report(plan: YearPlan) -> str:
             ("status", plan.status),
             ("year cost (estimate)", money(plan.total_cost)),
             ("year MIP bound", money(plan.bound)),
-            ("real weeks vs estimate", "—" if (g := _validation_gap(plan.validation)) is None else f"{g:.1%}"),
+            ("real weeks vs estimate", validation_text(plan.validation)),
             ("time", f"{plan.wall_time:.0f} s"),
         ]
     )

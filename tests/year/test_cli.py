@@ -31,6 +31,16 @@ def test_year_writes_the_outputs(tmp_path):
     rosters = [p for p in data["year_weeks_solved"] if p["roster_of_plan"]]
     assert {p["group"] for p in rosters} == {g["group"] for g in data["year_groups"]}
     assert all(p["status"] in ("OPTIMAL", "FEASIBLE") and p["checked"] and p["violations"] == 0 for p in rosters)
+    # the real weeks' difference read two ways: of the costs beyond salaries, and of the week's whole cost
+    assert data["year_validation"]
+    for week in data["year_validation"]:
+        if week["difference"] is None:
+            continue
+        whole = week["estimate"] + week["salaries"]
+        assert week["salaries"] > 0  # a junior in place every month
+        assert week["share_of_week_cost"] == pytest.approx(week["difference"] / whole)
+        assert abs(week["share_of_week_cost"]) <= abs(week["difference_share"] or 0) + 1e-6
+    assert "of the costs beyond salaries" in result.output
 
 
 @pytest.mark.parametrize(
