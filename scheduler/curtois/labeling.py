@@ -104,7 +104,7 @@ def employee_rules(instance: Instance, emp: Employee) -> EmployeeRules:
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _label(
     work_cost,
     off_cost,
@@ -271,7 +271,7 @@ def _label(
     return out, out_cost, exact
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _beam(keys, costs, r_m, n_groups, max_labels):  # pragma: no cover - compiled
     """The labels a beam keeps: the cheapest of each count of minutes worked, an equal quota per count, then
     the cheapest of the rest. Cheapest alone starves the labels that work enough to meet the minimum minutes
