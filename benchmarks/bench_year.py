@@ -64,6 +64,7 @@ def main() -> None:
                 "fixed_term": s["fixed_term"],
                 "seasonal": s["seasonal"],
                 "validation_gap": s["validation_gap"],
+                "validation_gap_of_week_cost": s["validation_gap_of_week_cost"],
                 "hires": s["hires"],
                 "payback": s["payback"],
                 "rounds": list(plan.rounds),
@@ -73,7 +74,8 @@ def main() -> None:
                 f"{'no plan' if plan.total_cost is None else format(plan.total_cost, ',.0f')} {plan.currency}; "
                 f"weekly solves {len(plan.points)} ({len(plan.groups)} representative weeks); rosters checked "
                 f"{s['rosters_checked']}, with violations {s['rosters_with_violations']}; real weeks vs estimate "
-                f"{s['validation_gap']}; hires {hires_text(s['hires'])}; load {record['load_before']}",
+                f"{s['validation_gap']} beyond salaries, {s['validation_gap_of_week_cost']} of the week's cost; "
+                f"hires {hires_text(s['hires'])}; load {record['load_before']}",
                 flush=True,
             )
             if args.json:
