@@ -321,14 +321,21 @@ class _Generation:
         t = time.perf_counter()
         zero = np.zeros((instance.days, len(instance.shifts)))
         guesses = (zero, *_weight_guesses(instance))
-        for e in range(len(rules)):  # first columns: the cheapest schedules at a few dual guesses
-            for duals in guesses:
-                self._offer(e, duals, min(beam, FIRST_LABELS))
+        for duals in guesses:  # first columns: the cheapest schedules at a few dual guesses
+            for e, priced in self._price_all(duals, min(beam, FIRST_LABELS), deadline):
+                if priced is None:
+                    self.gave_way = True
+                    break
+                for schedule in priced[0]:
+                    self.master.add(e, schedule, own_cost(rules[e], schedule))
+            if self.gave_way:
+                break
+        for e in range(len(rules)):
+            if self.gave_way:
+                break
             if not self.master.of_employee[e]:  # the narrow beam may have cut every label that would live
                 self._offer(e, zero, beam)
-            if not self.master.of_employee[e] or time.perf_counter() > deadline:
-                self.gave_way = True
-                break
+            self.gave_way = not self.master.of_employee[e] or time.perf_counter() > deadline
         self.pricing_time += time.perf_counter() - t
 
     def _offer(self, employee: int, duals: np.ndarray, labels: int) -> None:
