@@ -32,3 +32,12 @@ def test_bracketing_takes_each_months_corners_for_the_groups_it_has_weeks_of():
     wanted = _bracketing(solution, data, groups, limits=(3, 8), step=1)
     assert wanted["low"] == [(1, 4), (2, 4), (2, 5)]
     assert wanted["peak"] == [(2, 4), (2, 5)]
+
+
+def test_the_first_refinement_also_looks_one_step_around_each_corner():
+    solution = SimpleNamespace(team=np.array([[1.0], [4.0]]))
+    data = SimpleNamespace(months=("m0",), weeks=({"low": 4.3},))
+    groups = [SimpleNamespace(name="low")]
+    wanted = _bracketing(solution, data, groups, limits=(1, 8), step=1, look_around=True)
+    # the corner (1, 4), one step either way along each role, never above a role's limit (1 senior)
+    assert wanted["low"] == [(0, 4), (1, 3), (1, 4), (1, 5)]
