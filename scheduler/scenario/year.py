@@ -69,6 +69,7 @@ class YearSpec(_Spec):
     ramp_up_weeks: int = Field(ge=0, le=26)
     ramp_up_productivity: Share
     attrition_per_year: Share  # expected leavers per person per year
+    permanent_commitment_months: int = Field(ge=0, le=120)  # salary months a hire costs at least
     paid_leave_weeks: Annotated[float, Field(ge=0, le=10)]  # L3141-3: 2.5 days a month, 5 weeks
     paid_leave_by_month: tuple[Factor, ...] = Field(min_length=12, max_length=12)  # relative weights Jan..Dec
     fixed_term: FixedTermSpec

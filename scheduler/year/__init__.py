@@ -192,6 +192,8 @@ def plan_year(scenario: Scenario, params: YearParams | None = None, progress: Pr
     notes = [
         "Costs rest on weekly plans (real rosters); the year's bound is the year model's bound over those cost curves.",
         "Leavers are replaced at the recruitment cost (attrition x staff / 12 a month); upskilling is not planned.",
+        "A permanent hire pays at least year.permanent_commitment_months of salary: months after the plan's end are "
+        "in the line salaries_after_the_plan, at the hire's start month.",
     ]
     status = solution.status if solution.objective is not None else "INFEASIBLE"
     return YearPlan(
@@ -290,6 +292,7 @@ def _year_data(scenario, year, roles, base, limits, months, weeks, weights, grou
         lead_time=year.lead_time_months,
         ramp_loss=ramp,
         attrition=year.attrition_per_year,
+        commitment=year.permanent_commitment_months,
         leave_share=tuple(leave),
         cdd_roles=cdd_roles,
         cdd_min=ft.min_months,

@@ -50,6 +50,7 @@ class YearData:
     lead_time: int = 0
     ramp_loss: float = 0.0  # share of a month's capacity a hire lacks in the month they start
     attrition: float = 0.0  # per person and year; leavers are replaced at the recruitment cost
+    commitment: int = 0  # salary months a permanent hire costs at least, months after the plan's end included
     leave_share: tuple[float, ...] = ()  # per month: share of permanent staff away on paid leave
     cdd_roles: tuple[int, ...] = ()
     cdd_min: int = 1
@@ -127,8 +128,18 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
     M, R = len(data.months), len(data.roles)
     md = _Model()
     perm = [[md.var(integer=True) for _ in range(M)] for _ in range(R)]
+    # a hire late in the plan pays the salary months of its commitment the plan does not hold: without them
+    # a permanent post for the last months' peak looks cheaper than a fixed-term contract
+    after = [max(0, data.commitment - (M - m)) for m in range(M)]
     hire = [
-        [md.var(data.recruitment[r], ub=0 if m < data.lead_time else math.inf, integer=True) for m in range(M)]
+        [
+            md.var(
+                data.recruitment[r] + after[m] * data.salary_month[r],
+                ub=0 if m < data.lead_time else math.inf,
+                integer=True,
+            )
+            for m in range(M)
+        ]
         for r in range(R)
     ]
     lines_idx: dict[str, list[tuple[int, int, float]]] = {}  # line -> (var, month, coef)
@@ -145,6 +156,8 @@ def solve_year(data: YearData, time_limit: float = 30.0, extra_rows=None) -> Yea
                 data.existing[r] if m == 0 else 0,
             )
             line("recruitment", hire[r][m], m, data.recruitment[r])
+            if after[m]:
+                line("salaries_after_the_plan", hire[r][m], m, after[m] * data.salary_month[r])
     # fixed-term contracts: starts by role, month, length and kind
     cdd_vars: list[tuple[int, int, int, str, int]] = []
     for r in data.cdd_roles:

@@ -74,9 +74,11 @@ def _tiny(tmp_path, extra: str) -> Path:
 
 
 # No fixed-term contract fits a 3-month plan (12 months at least) and no paid leave: the junior the tiny
-# week needs can only be a permanent hire, in the first month (no lead time).
+# week needs can only be a permanent hire, in the first month (no lead time), committed for the plan's three
+# months only (at the default twelve, the agency is cheaper over three months).
 PERMANENT_ONLY = (
     "  lead_time_months: 0\n  paid_leave_weeks: 0\n  demand_levels: 2\n  week_time_limit: 2\n"
+    "  permanent_commitment_months: 3\n"
     "  fixed_term: {min_months: 12, max_months: 18}\n"
 )
 

@@ -71,3 +71,28 @@ def test_the_gap_after_a_trainee_window_is_covered():
     assert sol.team[0][2] == pytest.approx(0)
     assert sol.lines["operating"][2] == pytest.approx(4000)
     assert sol.objective == pytest.approx(26_600)
+
+
+def test_a_peak_in_the_plans_last_month_goes_to_a_fixed_term_contract_once_a_hire_commits_a_year():
+    """December alone (4 weeks) runs 6000 a week with nobody and 0 with one junior; every other month costs
+    nothing. Recruitment 1000 for either contract. A permanent hire in December: 1000 + 2000 = 3 000 in the
+    plan, cheaper than a one-month temporary CDD at 1000 + 2000 x 1.20 = 3 400; but the post runs on after
+    December: committed to 12 months of salary, the hire costs 1000 + 12 x 2000 = 25 000, and the CDD wins."""
+    weeks = tuple({"peak" if m == 11 else "flat": 4.0} for m in range(12))
+    points = {"flat": (Point((0,), 0.0), Point((1,), 0.0)), "peak": (Point((0,), 6000.0), Point((1,), 0.0))}
+    data = dict(weeks=weeks, points=points, cdd_roles=(0,), recruitment=(1000.0,))
+    blind = solve_year(_data(**data))
+    assert blind.hires.tolist() == [[0] * 11 + [1]]
+    assert blind.objective == pytest.approx(3_000)
+    committed = solve_year(_data(**data, commitment=12))
+    assert committed.hires.sum() == 0
+    assert committed.cdd.tolist() == [[0] * 11 + [1]]
+    assert committed.objective == pytest.approx(3_400)
+
+
+def test_a_hire_whose_commitment_fits_in_the_plan_pays_nothing_after_it():
+    """As the flat test: one junior all year, hired in January (no lead time): 12 months inside the plan."""
+    sol = solve_year(_data(commitment=12))
+    assert sol.hires.tolist() == [[1] + [0] * 11]
+    assert sol.objective == pytest.approx(28_800)
+    assert not sol.lines["salaries_after_the_plan"].any()
