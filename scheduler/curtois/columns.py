@@ -330,12 +330,12 @@ class _Generation:
                     self.master.add(e, schedule, own_cost(rules[e], schedule))
             if self.gave_way:
                 break
-        for e in range(len(rules)):
-            if self.gave_way:
-                break
+        for e in [] if self.gave_way else range(len(rules)):
             if not self.master.of_employee[e]:  # the narrow beam may have cut every label that would live
                 self._offer(e, zero, beam)
-            self.gave_way = not self.master.of_employee[e] or time.perf_counter() > deadline
+            if not self.master.of_employee[e] or time.perf_counter() > deadline:
+                self.gave_way = True
+                break
         self.pricing_time += time.perf_counter() - t
 
     def _offer(self, employee: int, duals: np.ndarray, labels: int) -> None:

@@ -33,7 +33,7 @@ from scheduler.year.calendar import (
     week_month_weights,
     weekly_scales,
 )
-from scheduler.year.costs import CurvePoint, existing, grid_teams, planned_roles, solve_points
+from scheduler.year.costs import CurvePoint, candidate_teams, existing, grid_teams, planned_roles, solve_points
 from scheduler.year.model import WEEKS_PER_MONTH, Point, Window, YearData, YearSolution, solve_year
 from scheduler.year.plan import YearPlan
 
@@ -329,31 +329,20 @@ def _bracketing(
     """Per group, for each month it has weeks in, the teams at the corners of the box around that month's
     capacity (each role's headcount rounded down and up to the step): the solves that make the interpolated
     cost there rest on teams either side of it. With ``look_around``, also one step either side of the lowest
-    and the highest corner along each role, so the year model can see whether a team a step away costs less
-    (around every corner: 91 teams in the retailer's first refinement, seed 0, too many for 10 minutes): the grid's
-    points alone are too far apart and too noisy for that (the retailer's year, seed 1, 2026-12-08: corners
-    alone stopped at 606 531 EUR with two hires, where seed 0 found 577 446 EUR with none)."""
+    and the highest corner along each role, so the year model can see whether a team a step away costs less:
+    the grid's points are too far apart and too noisy for that (corners alone, and a step around every corner,
+    are measured in docs/benchmarks.md#year-plan)."""
     wanted: dict[str, set] = {g.name: set() for g in groups}
     for m in range(len(data.months)):
         sides = [_either_side(c, lim, step) for c, lim in zip(sol.team[:, m], limits, strict=True)]
         corners = set(itertools.product(*sides))
         if look_around:  # from the corners below and above (all roles rounded down, all up)
             for centre in (tuple(lo for lo, *_ in sides), tuple(hi for *_, hi in sides)):
-                corners.update(_steps_away(centre, limits, step))
+                corners.update(candidate_teams(centre, limits, step))
         for g, w in data.weeks[m].items():
             if w > 0:
                 wanted[g].update(corners)
     return {g: sorted(t) for g, t in wanted.items()}
-
-
-def _steps_away(team: tuple[int, ...], limits, step: int) -> list[tuple[int, ...]]:
-    """The teams one step either side of ``team`` along each role, within 0..limit."""
-    out = []
-    for i, limit in enumerate(limits):
-        for delta in (-step, step):
-            if 0 <= team[i] + delta <= limit:
-                out.append((*team[:i], team[i] + delta, *team[i + 1 :]))
-    return out
 
 
 def _either_side(capacity: float, limit: int, step: int) -> list[int]:
@@ -424,9 +413,9 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
         real = got[name]
         diff = None if real.variable_cost is None or est is None else real.variable_cost - est
         share = None if diff is None else (diff / est if est > 0 else 0.0 if abs(diff) < 0.01 else None)
-        # the team's salaries for the week: what the estimate leaves out, and the year pays all the same
-        salaries = sum(n * pay / WEEKS_PER_MONTH for n, pay in zip(team, data.salary_month, strict=True))
-        whole = None if est is None else est + salaries
+        # the team's salaries in the week's plan: what the estimate leaves out, and the year pays all the same
+        salaries = None if real.cost is None else real.cost - real.variable_cost
+        whole = None if est is None or salaries is None else est + salaries
         of_week = None if diff is None or not whole else diff / whole
         rows.append(
             {
@@ -439,7 +428,7 @@ def _validate(scenario, params, sol, data, groups, weeks, weights, scales, roles
                 "real_status": real.status,
                 "difference": diff,
                 "difference_share": share,
-                "salaries": round(salaries, 2),
+                "salaries": None if salaries is None else round(salaries, 2),
                 "share_of_week_cost": of_week,
             }
         )

@@ -87,6 +87,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def candidate_teams(centre: Team, limits: Team, step: int) -> list[Team]:
+    """The centre and one step either side along each role, within 0..limit."""
+    out = {centre}
+    for i in range(len(centre)):
+        for delta in (-step, step):
+            t = list(centre)
+            t[i] = min(limits[i], max(0, t[i] + delta))
+            out.add(tuple(t))
+    return sorted(out)
+
+
 def grid_teams(limits: Team, step: int, cap: int = 12) -> list[Team]:
     """A coarse grid of teams from nobody to the limits, at most ``cap`` points (the first round)."""
     axes = []
