@@ -118,7 +118,8 @@ def plan_year(scenario: Scenario, params: YearParams | None = None, progress: Pr
             done[(p.group, p.team)] = p
 
     say("round 1: a grid of teams per representative week")
-    run({g.name: grid_teams(limits, year.team_steps) for g in groups}, check_plans=False)
+    floors = _floors(base, _leave_shares(year, months))
+    run({g.name: grid_teams(limits, year.team_steps, floors=floors) for g in groups}, check_plans=False)
     data = _year_data(scenario, year, roles, base, limits, months, weeks, weights, groups, done)
     solution = solve_year(data, params.year_time_limit)
     rounds = [_round("grid", solution, done)]
@@ -126,7 +127,9 @@ def plan_year(scenario: Scenario, params: YearParams | None = None, progress: Pr
     for refinement in range(REFINE_ROUNDS if params.refine else 0):
         if solution.objective is None:
             break
-        wanted = _bracketing(solution, data, groups, limits, year.team_steps, look_around=refinement == 0)
+        wanted = _bracketing(
+            solution, data, groups, limits, year.team_steps, floors=floors, look_around=refinement == 0
+        )
         new = sum(1 for g, ts in wanted.items() for t in ts if (g, t) not in done)
         if not new:
             break  # every month's capacity lies between solved teams: the curves hold where the plan is
@@ -264,11 +267,7 @@ def _year_data(scenario, year, roles, base, limits, months, weeks, weights, grou
     for r in roles:
         s = spec.roles[r].salary
         salary.append(s.monthly_gross * (1 + s.employer_charge_rate))
-    leave_w = np.array(year.paid_leave_by_month, dtype=float)
-    leave = []
-    for mo in months:
-        share = year.paid_leave_weeks * leave_w[mo.month - 1] / leave_w.sum() / WEEKS_PER_MONTH if leave_w.sum() else 0
-        leave.append(min(1.0, share))
+    leave = _leave_shares(year, months)
     ramp = min(1.0, year.ramp_up_weeks / WEEKS_PER_MONTH) * (1 - year.ramp_up_productivity)
     ft = year.fixed_term
     cdd_roles = tuple(i for i, r in enumerate(roles) if not ft.roles or r in ft.roles)
@@ -311,6 +310,21 @@ def _year_data(scenario, year, roles, base, limits, months, weeks, weights, grou
     )
 
 
+def _leave_shares(year, months) -> list[float]:
+    """Per plan month, the share of permanent staff away on paid leave."""
+    leave_w = np.array(year.paid_leave_by_month, dtype=float)
+    if not leave_w.sum():
+        return [0.0] * len(months)
+    return [min(1.0, year.paid_leave_weeks * leave_w[mo.month - 1] / leave_w.sum() / WEEKS_PER_MONTH) for mo in months]
+
+
+def _floors(base: tuple[int, ...], leave: list[float]) -> tuple[int, ...]:
+    """Per role, the whole headcount below every month's capacity: no one leaves unreplaced, so the staff in
+    place less the most paid leave of a month is the least the year can have at work."""
+    most = max(leave, default=0.0)
+    return tuple(math.floor(b * (1 - most) + 1e-6) for b in base)
+
+
 def _round(name: str, sol: YearSolution, done) -> dict:
     return {
         "round": name,
@@ -324,7 +338,7 @@ def _round(name: str, sol: YearSolution, done) -> dict:
 
 
 def _bracketing(
-    sol: YearSolution, data: YearData, groups, limits, step, look_around: bool = False
+    sol: YearSolution, data: YearData, groups, limits, step, floors=None, look_around: bool = False
 ) -> dict[str, list[tuple[int, ...]]]:
     """Per group, for each month it has weeks in, the teams at the corners of the box around that month's
     capacity (each role's headcount rounded down and up to the step): the solves that make the interpolated
@@ -338,7 +352,7 @@ def _bracketing(
         corners = set(itertools.product(*sides))
         if look_around:  # from the corners below and above (all roles rounded down, all up)
             for centre in (tuple(lo for lo, *_ in sides), tuple(hi for *_, hi in sides)):
-                corners.update(candidate_teams(centre, limits, step))
+                corners.update(candidate_teams(centre, limits, step, floors))
         for g, w in data.weeks[m].items():
             if w > 0:
                 wanted[g].update(corners)

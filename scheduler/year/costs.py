@@ -87,24 +87,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def candidate_teams(centre: Team, limits: Team, step: int) -> list[Team]:
-    """The centre and one step either side along each role, within 0..limit."""
+def candidate_teams(centre: Team, limits: Team, step: int, floors: Team | None = None) -> list[Team]:
+    """The centre and one step either side along each role, within floor..limit (floor 0 by default)."""
+    floors = floors or (0,) * len(centre)
     out = {centre}
     for i in range(len(centre)):
         for delta in (-step, step):
             t = list(centre)
-            t[i] = min(limits[i], max(0, t[i] + delta))
+            t[i] = min(limits[i], max(floors[i], t[i] + delta))
             out.add(tuple(t))
     return sorted(out)
 
 
-def grid_teams(limits: Team, step: int, cap: int = 12) -> list[Team]:
-    """A coarse grid of teams from nobody to the limits, at most ``cap`` points (the first round)."""
+def grid_teams(limits: Team, step: int, cap: int = 12, floors: Team | None = None) -> list[Team]:
+    """A coarse grid of teams from the floors (nobody by default) to the limits, at most ``cap`` points (the
+    first round). A team below the smallest capacity the year can have (the staff in place, less the most
+    paid leave of a month) would leave paid staff idle: the year model has no use for it."""
+    floors = floors or (0,) * len(limits)
     axes = []
     per_axis = max(2, round(cap ** (1 / max(1, len(limits)))))
-    for limit in limits:
-        values = sorted({min(limit, round(i * limit / (per_axis - 1))) for i in range(per_axis)} | {0})
-        axes.append([v for v in values if v % step == 0 or v == limit])
+    for low, limit in zip(floors, limits, strict=True):
+        span = limit - low
+        values = sorted({min(limit, low + round(i * span / (per_axis - 1))) for i in range(per_axis)})
+        axes.append([v for v in values if v % step == 0 or v in (low, limit)])
     return sorted(itertools.product(*axes))
 
 
