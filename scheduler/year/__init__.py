@@ -338,7 +338,13 @@ def _round(name: str, sol: YearSolution, done) -> dict:
 
 
 def _bracketing(
-    sol: YearSolution, data: YearData, groups, limits, step, floors=None, look_around: bool = False
+    sol: YearSolution,
+    data: YearData,
+    groups,
+    limits,
+    step,
+    floors: tuple[int, ...] | None = None,
+    look_around: bool = False,
 ) -> dict[str, list[tuple[int, ...]]]:
     """Per group, for each month it has weeks in, the teams at the corners of the box around that month's
     capacity (each role's headcount rounded down and up to the step): the solves that make the interpolated
